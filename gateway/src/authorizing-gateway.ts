@@ -1,0 +1,92 @@
+import { ApolloGateway, type GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
+import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult } from '@apollo/server-gateway-interface';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
+import type { Caller } from '@atrium/kit';
+import { createAuthorizer, type Authorizer, type PolicyRegistry } from './auth-directives';
+import type { GatewayContext } from './context';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The security specs this gateway enforces itself (see auth-directives/). @apollo/gateway
+ * rightly refuses supergraphs that use them, since it would ignore them; this gateway
+ * accepts them only because every operation passes through the authorizer first.
+ */
+export const ENFORCED_SECURITY_FEATURES = [
+  'https://specs.apollo.dev/authenticated/v0.1',
+  'https://specs.apollo.dev/requiresScopes/v0.1',
+  'https://specs.apollo.dev/policy/v0.1',
+];
+const SUPPORTED_FEATURES = new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, ...ENFORCED_SECURITY_FEATURES]);
+
+/** An ApolloGateway that loads supergraphs using the security specs enforced here. */
+class SecurityAwareGateway extends ApolloGateway {}
+// The method is private in @apollo/gateway's typings; overriding it is the one place that
+// decides which supergraph features are accepted.
+Object.defineProperty(SecurityAwareGateway.prototype, 'createSchemaFromSupergraphSdl', {
+  value: function (this: { config: ApolloGatewayConfig; createServices(m: unknown): void }, supergraphSdl: string) {
+    const validateSupergraph = (this.config as { validateSupergraph?: boolean }).validateSupergraph ?? process.env.NODE_ENV !== 'production';
+    const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES, validateSupergraph });
+    this.createServices(supergraph.subgraphsMetadata());
+    return { supergraph, supergraphSdl };
+  },
+});
+
+const asGraphQLError = (e: GraphQLFormattedError | GraphQLError) =>
+  e instanceof GraphQLError ? e : new GraphQLError(e.message, { path: e.path, extensions: e.extensions });
+
+/**
+ * Field-level authorization around @apollo/gateway: before planning, fields the caller
+ * may not see are removed from the operation (so no subgraph is asked for them); after
+ * execution they come back as `null` with UNAUTHENTICATED / FORBIDDEN errors at their
+ * paths. Filtered operations get their own query-plan cache key.
+ */
+export class AuthorizingGateway implements GatewayInterface {
+  readonly inner: ApolloGateway;
+  private authorizer: Authorizer<Caller> | undefined;
+
+  constructor(config: ApolloGatewayConfig, private readonly policies: PolicyRegistry<Caller>) {
+    this.inner = new SecurityAwareGateway(config);
+    // Registered before Apollo Server's own listener, so the authorizer always matches
+    // the schema that requests are validated against.
+    this.inner.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+      this.authorizer = createAuthorizer(coreSupergraphSdl, this.policies);
+    });
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
+    const { executor } = await this.inner.load(options);
+    return { executor: executor && this.authorize(executor) };
+  }
+
+  onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
+    return this.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  stop() {
+    return this.inner.stop();
+  }
+
+  private authorize(execute: GatewayExecutor): GatewayExecutor {
+    return async (requestContext: GatewayGraphQLRequestContext) => {
+      const authorizer = this.authorizer;
+      if (!authorizer) throw new Error('supergraph not loaded');
+      const { caller } = requestContext.context as unknown as GatewayContext;
+      const decision = authorizer.authorize({
+        document: requestContext.document,
+        operationName: requestContext.request.operationName,
+        variables: requestContext.request.variables,
+        caller,
+      });
+      if (decision.document === requestContext.document && !decision.skipExecution) return execute(requestContext);
+      const result = decision.skipExecution
+        ? {}
+        : await execute({ ...requestContext, document: decision.document, queryHash: `${requestContext.queryHash}:${decision.signature}` });
+      const completed = decision.complete(result as Parameters<typeof decision.complete>[0]);
+      return {
+        ...result,
+        data: completed.data,
+        errors: completed.errors?.map(asGraphQLError),
+      };
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { loadConfig, serviceEnv } from '@atrium/kit';
+import { z } from 'zod';
+
+/** The gateway's environment (documented in .env.example). */
+export const gatewayEnv = {
+  ...serviceEnv,
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Any valid supergraph file, not only Atrium's. */
+  SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
+  /** Comma-separated browser origins allowed by CORS, in addition to the gateway's own. */
+  CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:3000,http://localhost:5173')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Abort a subgraph fetch after this many milliseconds. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Redis for rate limits (not needed with RATE_LIMIT=off). */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Express's `trust proxy`: `false` (req.ip is the socket's peer), `true`, a hop count, or
+   * comma-separated addresses/subnets. Set it behind a load balancer, or every caller shares
+   * the proxy's IP budget.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+
+  // Query limits (graphql-armor), see limits.ts.
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  /** Largest accepted request body, in bytes (larger → 413). */
+  REQUEST_MAX_BYTES: z.coerce.number().int().positive().default(1_048_576),
+
+  // Rate limits in Redis, see rate-limit.ts.
+  /** `off` disables rate limiting (and the gateway's Redis connection). */
+  RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  /** Prefix of the rate-limit keys in Redis. */
+  RATE_LIMIT_PREFIX: z.string().min(1).default('atrium:ratelimit'),
+  /** Window of every rate limit, in seconds. */
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().positive().default(60),
+  /** Requests per window for a signed-in user (by token subject). */
+  RATE_LIMIT_USER: z.coerce.number().int().positive().default(600),
+  /** Requests per window for anonymous callers, per IP. */
+  RATE_LIMIT_IP: z.coerce.number().int().positive().default(300),
+  /** `login` / `register` / `refreshSession` mutations per window, per IP. */
+  RATE_LIMIT_LOGIN: z.coerce.number().int().positive().default(10),
+
+  // Circuit breakers per subgraph, see circuit-breaker.ts.
+  /** How long an open circuit fails fast before letting one trial request through. */
+  CIRCUIT_RESET_MS: z.coerce.number().int().positive().default(10_000),
+  /** Percentage of failed fetches (within CIRCUIT_WINDOW_MS) that opens the circuit. */
+  CIRCUIT_ERROR_PERCENTAGE: z.coerce.number().min(1).max(100).default(50),
+  /** Fewest fetches within the window before the circuit may open. */
+  CIRCUIT_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  /** The rolling window failures are counted in. */
+  CIRCUIT_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+const OVERRIDE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
+
+/**
+ * Parses the gateway's environment. `SUBGRAPH_<NAME>_URL` variables override the routing
+ * URL of the subgraph `<name>` (lower-cased, `_` → `-` also tried) from the supergraph.
+ */
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
+  const base = loadConfig(gatewayEnv, env);
+  const subgraphUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = OVERRIDE.exec(key);
+    if (match && value) {
+      try {
+        new URL(value);
+      } catch {
+        throw new Error(`Invalid configuration:\n  ${key}: not a URL (${value})`);
+      }
+      subgraphUrls[match[1].toLowerCase()] = value;
+    }
+  }
+  return { ...base, subgraphUrls };
+}

@@ -1,0 +1,59 @@
+import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { GatewayContext } from './context';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  /** Hide "Did you mean …?" suggestions, which let anyone map the schema without introspection. */
+  blockFieldSuggestions: boolean;
+}
+
+/**
+ * Limits on what one operation may ask for, checked before any subgraph is called, each
+ * failing with HTTP 400 and a message naming the limit:
+ * - depth, aliases, directives and cost: graphql-armor's validation rules, answered as
+ *   GRAPHQL_VALIDATION_FAILED (armor reports BAD_USER_INPUT; Apollo Server gives every
+ *   validation rule's error its validation code);
+ * - tokens: graphql-js's own `maxTokens` parse option, answered as GRAPHQL_PARSE_FAILED.
+ *   armor's token plugin throws from a hook Apollo Server does not catch (a 500), and
+ *   parsing is the right place anyway: the parser stops at the limit.
+ */
+export function queryLimits(limits: QueryLimits): Pick<ApolloServerOptions<GatewayContext>, 'validationRules' | 'parseOptions'> & {
+  plugins: ApolloServerPlugin<GatewayContext>[];
+} {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { enabled: false },
+    maxDirectives: { n: limits.maxDirectives },
+    costLimit: { maxCost: limits.maxCost },
+    blockFieldSuggestion: { enabled: limits.blockFieldSuggestions },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return { plugins: plugins as ApolloServerPlugin<GatewayContext>[], validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+}
+
+/**
+ * JSON body parsing bounded to `maxBytes`. A larger body gets a 413 and a GraphQL-shaped
+ * JSON error, a malformed one a 400 — never Express's HTML error page.
+ */
+export function jsonBody(maxBytes: number): [RequestHandler, ErrorRequestHandler] {
+  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+    const { type, status } = err as { type?: string; status?: number };
+    if (type === 'entity.too.large') {
+      res.status(413).json({
+        errors: [{ message: `Request body too large (at most ${maxBytes} bytes)`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
+    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ errors: [{ message: 'Malformed request body', extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      next(err);
+    }
+  };
+  return [express.json({ limit: maxBytes }), onError];
+}

@@ -1,0 +1,216 @@
+import { ACCESS_TOKEN_ALG } from '@atrium/kit';
+import { errorCodes, freePort, graphql, testLogger } from '@atrium/kit/testing';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { loadGatewayConfig } from './config';
+import { createGateway, type Gateway } from './server';
+import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
+
+let foreign: ForeignSupergraph;
+const gateways: Gateway[] = [];
+let jwks: Server;
+let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let kid: string;
+
+async function startGateway(env: Record<string, string> = {}) {
+  const gateway = await createGateway(
+    loadGatewayConfig({
+      PORT: '0',
+      SUPERGRAPH_PATH: foreign.supergraphPath,
+      SUBGRAPH_PRODUCTS_URL: foreign.urls.products,
+      SUBGRAPH_REVIEWS_URL: foreign.urls.reviews,
+      JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`,
+      RATE_LIMIT_PREFIX: `test:ratelimit:${randomUUID()}`,
+      ...env,
+    }),
+    { log: testLogger('gateway') },
+  );
+  gateways.push(gateway);
+  return gateway;
+}
+
+/** An access token for `userId`, as identity would sign it. */
+const token = (userId: string) =>
+  new SignJWT({ roles: ['MEMBER'], scope: '', sid: randomUUID() })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid })
+    .setSubject(userId)
+    .setIssuer('atrium-identity')
+    .setAudience('atrium')
+    .setIssuedAt()
+    .setExpirationTime('15m')
+    .sign(signingKey);
+
+beforeAll(async () => {
+  const keys = await generateKeyPair(ACCESS_TOKEN_ALG);
+  signingKey = keys.privateKey;
+  kid = randomUUID();
+  const jwk = { ...(await exportJWK(keys.publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
+  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  foreign = await startForeignSupergraph({ p1Stars: [5] });
+});
+
+afterAll(async () => {
+  for (const g of gateways) await g.close();
+  await foreign?.close();
+  await new Promise((resolve) => jwks.close(resolve));
+});
+
+describe('query limits', () => {
+  const nested = (depth: number) => `{ products { ${'related { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
+
+  it('rejects a query deeper than GRAPHQL_MAX_DEPTH with a 400 GRAPHQL_VALIDATION_FAILED, without calling any subgraph', async () => {
+    const gateway = await startGateway();
+    expect((await graphql(`${gateway.url}/graphql`, nested(12))).errors).toBeUndefined();
+    const before = foreign.received.length;
+    const res = await graphql(`${gateway.url}/graphql`, nested(14));
+    expect(res.status).toBe(400);
+    expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors?.[0].message).toMatch(/depth/i);
+    expect(foreign.received.length).toBe(before);
+  });
+
+  it('rejects more aliases than GRAPHQL_MAX_ALIASES', async () => {
+    const gateway = await startGateway();
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: products { id }`).join(' ')} }`;
+    expect((await graphql(`${gateway.url}/graphql`, aliases(15))).errors).toBeUndefined();
+    const before = foreign.received.length;
+    const res = await graphql(`${gateway.url}/graphql`, aliases(16));
+    expect(res.status).toBe(400);
+    expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors?.[0].message).toMatch(/aliases/i);
+    expect(foreign.received.length).toBe(before);
+  });
+
+  it('rejects an operation costlier than GRAPHQL_MAX_COST or longer than GRAPHQL_MAX_TOKENS', async () => {
+    const gateway = await startGateway({ GRAPHQL_MAX_COST: '20', GRAPHQL_MAX_TOKENS: '40' });
+    const costly = await graphql(`${gateway.url}/graphql`, '{ products { related { related { related { id name } } } } }');
+    expect(costly.status).toBe(400);
+    expect(errorCodes(costly)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(costly.errors?.[0].message).toMatch(/cost/i);
+    const long = await graphql(`${gateway.url}/graphql`, `{ ${Array.from({ length: 30 }, () => 'products { id }').join(' ')} }`);
+    expect(long.status).toBe(400);
+    expect(errorCodes(long)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(long.errors?.[0].message).toMatch(/token/i);
+  });
+
+  it('hides field suggestions in production only', async () => {
+    const dev = await startGateway();
+    const prod = await startGateway({ NODE_ENV: 'production' });
+    expect((await graphql(`${dev.url}/graphql`, '{ product { id } }')).errors?.[0].message).toMatch(/Did you mean/);
+    const res = await graphql(`${prod.url}/graphql`, '{ product { id } }');
+    expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors?.[0].message).not.toMatch(/Did you mean/);
+  });
+
+  it('answers a body larger than REQUEST_MAX_BYTES with a JSON 413', async () => {
+    const gateway = await startGateway({ REQUEST_MAX_BYTES: '1000' });
+    const res = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ products { id } }', variables: { pad: 'x'.repeat(2000) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({ errors: [{ message: expect.stringMatching(/1000 bytes/), extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+});
+
+describe('rate limits', () => {
+  it('gives an anonymous IP RATE_LIMIT_IP requests per window, then 429 RATE_LIMITED with Retry-After', async () => {
+    const gateway = await startGateway({ RATE_LIMIT_IP: '3' });
+    for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
+    const res = await graphql(`${gateway.url}/graphql`, '{ products { id } }');
+    expect(res.status).toBe(429);
+    expect(errorCodes(res)).toEqual(['RATE_LIMITED']);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(res.errors?.[0].message).toBe(`Too many requests: retry in ${retryAfter}s`);
+  });
+
+  it('gives each signed-in user a budget of their own', async () => {
+    const gateway = await startGateway({ RATE_LIMIT_USER: '3', RATE_LIMIT_IP: '3' });
+    const [alice, bob] = [await token('alice'), await token('bob')];
+    for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }', {}, { token: alice })).status).toBe(200);
+    expect(errorCodes(await graphql(`${gateway.url}/graphql`, '{ products { id } }', {}, { token: alice }))).toEqual(['RATE_LIMITED']);
+    expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }', {}, { token: bob })).status).toBe(200);
+    expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200); // the IP's anonymous budget
+  });
+
+  it('limits login mutations per IP to RATE_LIMIT_LOGIN, apart from other requests', async () => {
+    const gateway = await startGateway({ RATE_LIMIT_LOGIN: '2' });
+    const login = 'mutation Login { login(email: "a@b.c") }';
+    expect((await graphql(`${gateway.url}/graphql`, login)).data).toEqual({ login: 'session' });
+    expect((await graphql(`${gateway.url}/graphql`, login)).status).toBe(200);
+    const res = await graphql(`${gateway.url}/graphql`, 'mutation { ...Creds } fragment Creds on Mutation { login(email: "a@b.c") }');
+    expect(res.status).toBe(429);
+    expect(errorCodes(res)).toEqual(['RATE_LIMITED']);
+    expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
+  });
+
+  it('lets requests through while Redis is unreachable, and reports it on /ready', async () => {
+    const gateway = await startGateway({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RATE_LIMIT_IP: '1' });
+    for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
+    const ready = await fetch(`${gateway.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, redis: 'down', subgraphs: { products: 'up', reviews: 'up' } });
+  });
+
+  it('is off with RATE_LIMIT=off, and /ready does not check Redis then', async () => {
+    const gateway = await startGateway({ RATE_LIMIT: 'off', RATE_LIMIT_IP: '1' });
+    for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
+    const report = (await (await fetch(`${gateway.url}/ready`)).json()) as Record<string, unknown>;
+    expect(report.ready).toBe(true);
+    expect(report).not.toHaveProperty('redis');
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after repeated failures of a subgraph, fails fast without calling it, and closes once it is back', async () => {
+    const port = await freePort();
+    const gateway = await startGateway({
+      SUBGRAPH_REVIEWS_URL: `http://127.0.0.1:${port}/`,
+      CIRCUIT_VOLUME_THRESHOLD: '2',
+      CIRCUIT_RESET_MS: '1000',
+    });
+    const query = 'query ProductReviews { products { name reviews { stars } } }';
+    const failed = 'atrium_subgraph_requests_total{subgraph="reviews",status="error"}';
+    const open = 'atrium_subgraph_circuit_open{subgraph="reviews"}';
+    for (let i = 0; i < 2; i++) expect(errorCodes(await graphql(`${gateway.url}/graphql`, query))).toContain('SUBGRAPH_UNAVAILABLE');
+    expect((await scrape(gateway))(failed)).toBe(2);
+
+    // Open: the subgraph is not called any more.
+    for (let i = 0; i < 3; i++) {
+      const res = await graphql(`${gateway.url}/graphql`, query);
+      expect(errorCodes(res)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+      expect(res.errors?.[0].message).toMatch(/^subgraph reviews is unavailable \(circuit open, retrying in 1s\)$/);
+    }
+    let metrics = await scrape(gateway);
+    expect(metrics(failed)).toBe(2);
+    expect(metrics(open)).toBe(1);
+    expect(metrics('atrium_subgraph_circuit_open{subgraph="products"}')).toBe(0);
+    expect(await (await fetch(`${gateway.url}/ready`)).json()).toMatchObject({ circuits: { products: 'closed', reviews: 'open' } });
+
+    // Back: after CIRCUIT_RESET_MS a trial fetch goes through and closes the circuit.
+    await foreign.serve('reviews', port);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const res = await graphql(`${gateway.url}/graphql`, query);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ products: [{ name: 'Lamp', reviews: [{ stars: 5 }] }, { name: 'Chair', reviews: [] }] });
+    metrics = await scrape(gateway);
+    expect(metrics(open)).toBe(0);
+    expect(metrics('atrium_subgraph_requests_total{subgraph="reviews",status="ok"}')).toBe(1);
+  });
+
+  it('does not open on GraphQL errors a subgraph answers with', async () => {
+    const gateway = await startGateway({ CIRCUIT_VOLUME_THRESHOLD: '1' });
+    // A resolver error is a GraphQL error in a 200 answer: the subgraph is up.
+    for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ broken }')).errors).toHaveLength(1);
+    const metrics = await scrape(gateway);
+    expect(metrics('atrium_subgraph_requests_total{subgraph="products",status="error"}')).toBe(3);
+    expect(metrics('atrium_subgraph_circuit_open{subgraph="products"}')).toBe(0);
+    expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).errors).toBeUndefined();
+  });
+});

@@ -1,0 +1,32 @@
+// Three tiers told apart by file name (see README "Tests"):
+//   unit         *.test.ts       schema built in-process, no servers
+//   integration  *.int.test.ts   real PostgreSQL (a fresh database per suite)
+//   e2e          *.e2e.test.ts   the whole supergraph through the gateway on port 0
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^@atrium/kit$': '<rootDir>/kit/src/index.ts', '^@atrium/kit/(.*)$': '<rootDir>/kit/src/$1' },
+  testEnvironment: 'node',
+  roots: ['<rootDir>/kit', '<rootDir>/gateway', '<rootDir>/subgraphs', '<rootDir>/scripts', '<rootDir>/test'],
+  setupFiles: ['reflect-metadata'],
+};
+module.exports = {
+  // A global option (ignored per project): servers, argon2 and databases take a while on
+  // a loaded 2-core machine; tests still assert behaviour, never durations.
+  testTimeout: 30_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/'] },
+    { ...common, displayName: 'integration', testMatch: ['**/*.int.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
+    { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
+  ],
+};

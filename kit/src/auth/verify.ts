@@ -1,0 +1,118 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, unauthenticated } from '../errors';
+import type { Caller } from './caller';
+import { Role } from './scopes';
+
+/** The one signing algorithm Atrium accepts: anything else (`none`, HS256…) is refused. */
+export const ACCESS_TOKEN_ALG = 'ES256';
+
+export interface TokenVerifierOptions {
+  /** identity's JWKS URL, or a key resolver (identity uses its own keys directly). */
+  jwks: string | JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<Caller>;
+
+const ROLES = new Set<string>(Object.values(Role));
+
+/** At most one forced JWKS reload per this many ms, whatever the tokens say. */
+const FORCED_RELOAD_INTERVAL_MS = 1_000;
+
+/**
+ * identity's JWKS, cached (10 min) and reloaded as soon as a token names a key we have
+ * not seen — identity may just have rotated — instead of waiting out jose's cooldown.
+ * Forced reloads are spaced at least a second apart for the whole process and shared by
+ * every request waiting on one, so tokens with made-up `kid`s cost at most one JWKS
+ * request per second, and a genuine new key is picked up within a second even then.
+ */
+function followRotation(url: string): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  let lastForced = 0;
+  let pending: Promise<void> | null = null;
+  const forcedReload = () =>
+    (pending ??= new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, lastForced + FORCED_RELOAD_INTERVAL_MS - Date.now())))
+      .then(() => {
+        lastForced = Date.now();
+        return remote.reload();
+      })
+      .finally(() => {
+        pending = null;
+      }));
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWKSNoMatchingKey)) throw err;
+      await forcedReload();
+      return remote(header, token);
+    }
+  };
+}
+
+/**
+ * Verifies an access token by signature (against the JWKS, which is cached and re-fetched
+ * when an unknown `kid` appears, so key rotation needs no restart), algorithm, expiry,
+ * issuer and audience. Any failure is UNAUTHENTICATED with a reason, never a 500.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys = typeof options.jwks === 'string' ? followRotation(options.jwks) : options.jwks;
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch (err) {
+      throw unauthenticated(`Invalid access token: ${describe(err)}`);
+    }
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.has(r)) : [];
+    const scopes = typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [];
+    return {
+      userId: payload.sub as string,
+      roles,
+      scopes,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+      expiresAt: new Date((payload.exp as number) * 1000),
+    };
+  };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'unknown signing key';
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'signing algorithm not allowed';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `claim "${err.claim}" invalid`;
+  if (err instanceof joseErrors.JOSEError && !(err instanceof joseErrors.JWKSTimeout)) return 'malformed token';
+  // A timeout or network error while fetching the JWKS: the token may be fine.
+  return 'signing keys unavailable';
+}
+
+/** Extracts the token from an `Authorization: Bearer …` header; anything else is UNAUTHENTICATED. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) throw unauthenticated('Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+/**
+ * The caller behind an `Authorization` header: null when there is none, the verified
+ * caller for a valid bearer token, and otherwise a request-level UNAUTHENTICATED error
+ * with HTTP 401 — the same rule at the gateway and in every subgraph.
+ */
+export async function authenticate(header: string | undefined, verify: TokenVerifier): Promise<Caller | null> {
+  try {
+    const token = bearerToken(header);
+    return token ? await verify(token) : null;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : 'Invalid access token';
+    throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+  }
+}

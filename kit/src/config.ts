@@ -1,0 +1,63 @@
+import { z, type ZodRawShape } from 'zod';
+
+/** Services extend `serviceEnv` / `subgraphEnv` with the kit's own zod (one version everywhere). */
+export { z };
+
+/**
+ * Variables every Atrium service understands. A service extends this with its own
+ * (see `loadConfig`) and documents each one in `.env.example`.
+ */
+export const serviceEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** identity's JWKS endpoint: every service verifies bearer tokens against it. */
+  JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().min(1).default('atrium-identity'),
+  JWT_AUDIENCE: z.string().min(1).default('atrium'),
+};
+
+/** The environment of a subgraph with a database: `serviceEnv` plus port and database. */
+export function subgraphEnv(defaultPort: number, database: string) {
+  return {
+    ...serviceEnv,
+    PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
+    DATABASE_URL: z.string().url().default(`postgres://postgres@127.0.0.1:5432/${database}`),
+    /** Run pending migrations at start (under an advisory lock, so replicas may all do it). */
+    DB_MIGRATE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** Redis for domain events (Streams) and jobs (BullMQ). */
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** The Redis Stream all domain events travel on (tests use their own). */
+    EVENTS_STREAM: z.string().min(1).default('atrium:events'),
+    /** Key prefix of the BullMQ queues (tests use their own). */
+    JOBS_PREFIX: z.string().min(1).default('atrium'),
+    /** A failed or orphaned event delivery is retried after this many ms. */
+    EVENTS_RETRY_IDLE_MS: z.coerce.number().int().positive().default(5_000),
+    /** Deliveries before an event is moved to the dead-letter stream. */
+    EVENTS_MAX_DELIVERIES: z.coerce.number().int().positive().default(5),
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment once against `shape`, applying defaults. Fails fast with one
+ * message naming every bad variable, so a misconfigured service never half-starts.
+ */
+export function loadConfig<S extends ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<z.ZodObject<S>> {
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  return parsed.data;
+}
+
+export type ServiceConfig = z.infer<z.ZodObject<typeof serviceEnv>>;
+export type SubgraphConfig = z.infer<z.ZodObject<ReturnType<typeof subgraphEnv>>>;

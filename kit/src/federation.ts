@@ -1,0 +1,84 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { validateOrReject, type ValidationError } from 'class-validator';
+import { getNamedType, GraphQLScalarType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type ValidatorFn } from 'type-graphql';
+import { createAuthChecker } from './auth/directives';
+import { policies } from './auth/policies';
+import { referenceResolvers, type ReferenceBatch } from './context';
+
+/** The federation 2 features Atrium's subgraphs may use, imported in every subgraph's SDL. */
+export const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@override", "@tag", "@authenticated", "@requiresScopes", "@policy"])';
+
+export interface FederatedSchemaOptions {
+  /** type-graphql resolver classes, listed explicitly. */
+  resolvers: NonEmptyArray<Function>;
+  /** Types not reachable from a resolver (entity stubs of other subgraphs, for instance). */
+  orphanedTypes?: Function[];
+  /**
+   * Entity types this subgraph resolves by key: `{ Workspace: (ids, ctx) => rows }`.
+   * Each becomes a `__resolveReference` that batches every key of a request into one call.
+   */
+  references?: Record<string, ReferenceBatch>;
+  /** Other plain resolvers merged into the type-graphql ones. */
+  extraResolvers?: GraphQLResolverMap<unknown>;
+}
+
+/** Scalars shared by every subgraph: the same name and behaviour everywhere, or composition fails. */
+export const scalarsMap = [{ type: Date, scalar: DateTimeResolver as GraphQLScalarType }];
+
+/**
+ * class-validator on each object argument, as type-graphql runs it by default, except that
+ * the error names the argument it came from: type-graphql's own `ArgumentValidationError`
+ * does not, so `createErrorFormatter` could only say `email`, never `input.email`.
+ */
+export const validateArgument: ValidatorFn = async (value, type, { info }) => {
+  if (value === null || typeof value !== 'object') return;
+  const items = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === 'object');
+  try {
+    await Promise.all(items.map((item) => validateOrReject(item, { skipMissingProperties: true, forbidUnknownValues: false })));
+  } catch (err) {
+    throw Object.assign(new ArgumentValidationError(err as ValidationError[]), { argumentName: argumentName(type, info) });
+  }
+};
+
+/** The name of the argument of type `type` in the field being resolved; '' for an `@ArgsType` (its fields are the arguments). */
+function argumentName(type: unknown, info: GraphQLResolveInfo): string {
+  const inputType = getMetadataStorage().inputTypes.find((t) => t.target === type);
+  if (!inputType) return '';
+  const args = info.parentType.getFields()[info.fieldName]?.args ?? [];
+  return args.find((a) => getNamedType(a.type).name === inputType.name)?.name ?? '';
+}
+
+/**
+ * Builds a federation 2 subgraph schema from type-graphql classes: type-graphql builds
+ * the schema (skipping its own check, since federation types are added afterwards), it
+ * is printed with its directives, and `buildSubgraphSchema` adds `_service`/`_entities`
+ * with the resolvers merged back in. Needs no database or server, so `npm run compose`
+ * can print any subgraph's SDL from its code.
+ */
+export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
+  // TypeScript applies parameter decorators last-first, so type-graphql records a method's
+  // arguments in reverse and the SDL would read `setUserRoles(roles, userId)`. Declaration
+  // order it is (type-graphql sorts by index itself when it calls the resolver).
+  (getMetadataStorage() as unknown as { params: { index: number }[] }).params.sort((a, b) => a.index - b.index);
+  const schema = await buildSchema({
+    resolvers: options.resolvers,
+    orphanedTypes: options.orphanedTypes,
+    authChecker: createAuthChecker(policies),
+    authMode: 'error',
+    scalarsMap,
+    validateFn: validateArgument,
+    skipCheck: true,
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  const extras = { ...referenceResolvers(options.references ?? {}), ...options.extraResolvers } as GraphQLResolverMap<unknown>;
+  for (const [typeName, extra] of Object.entries(extras)) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers });
+}

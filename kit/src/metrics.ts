@@ -1,0 +1,201 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// The gateway builds its own metrics on a service's registry with these (prom-client is
+// kit's dependency, not the gateway's).
+export { Counter, Gauge, Histogram, Registry };
+
+/** What became of one event delivered to a consumer group. */
+export type EventOutcome = 'handled' | 'skipped' | 'failed' | 'dead_lettered';
+
+/** Distinct values a free-form label (operation name, error code, event type) may take. */
+export const MAX_OPERATION_LABELS = 200;
+const MAX_CODE_LABELS = 50;
+const MAX_EVENT_TYPE_LABELS = 100;
+
+/**
+ * Keeps a label's cardinality bounded: the first `max` distinct values pass, later ones
+ * read `other`, so a client inventing operation names cannot grow the series without bound.
+ */
+export function capLabel(max: number): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return 'other';
+    seen.add(value);
+    return value;
+  };
+}
+
+export interface Metrics {
+  readonly service: string;
+  /** This service's own registry (never the global one: tests run many services per process). */
+  readonly registry: Registry;
+  /**
+   * Apollo Server plugin: requests, errors and latency per operation
+   * (`operationName`, or `anonymous`; past {@link MAX_OPERATION_LABELS} names, `other`).
+   */
+  readonly plugin: ApolloServerPlugin<BaseContext>;
+  /** The outbox relay published `count` events to the stream. */
+  eventsPublished(count: number): void;
+  /** A consumer group was delivered an event of `type`, with this outcome. */
+  eventHandled(type: string, outcome: EventOutcome): void;
+  /**
+   * Reports the lag of consumer group `group` on `stream` (XINFO GROUPS) at each scrape,
+   * until the returned function is called.
+   */
+  watchStreamLag(redis: Redis, stream: string, group: string): () => void;
+}
+
+/** A scrape never waits longer than this on Redis for the lag (an unreachable Redis queues commands). */
+const LAG_TIMEOUT_MS = 1_000;
+
+/**
+ * The Prometheus metrics of one service (a subgraph, or the gateway): default process
+ * metrics plus Atrium's `atrium_*` metrics, on a registry of its own.
+ */
+export function createMetrics(service: string): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: 'atrium_graphql_requests_total',
+    help: 'GraphQL requests, by operation name and status (ok, or error when the response carries errors).',
+    labelNames: ['service', 'operation', 'status'] as const,
+    registers,
+  });
+  const errors = new Counter({
+    name: 'atrium_graphql_errors_total',
+    help: 'GraphQL errors in responses, by operation name and extensions.code.',
+    labelNames: ['service', 'operation', 'code'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'atrium_graphql_request_duration_seconds',
+    help: 'Time from receiving a GraphQL request to sending its response, by operation name.',
+    labelNames: ['service', 'operation'] as const,
+    registers,
+  });
+  const published = new Counter({
+    name: 'atrium_events_published_total',
+    help: 'Domain events the outbox relay published to the event stream.',
+    labelNames: ['service'] as const,
+    registers,
+  });
+  const handled = new Counter({
+    name: 'atrium_events_handled_total',
+    help: 'Events delivered to this service\'s consumer group, by type and outcome (handled, skipped, failed, dead_lettered).',
+    labelNames: ['service', 'type', 'outcome'] as const,
+    registers,
+  });
+  const lagSources = new Set<{ redis: Redis; stream: string; group: string }>();
+  new Gauge({
+    name: 'atrium_event_stream_lag',
+    help: 'Entries of the event stream not yet delivered to the consumer group (XINFO GROUPS lag), read at scrape time.',
+    labelNames: ['service', 'group'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...lagSources].map(async ({ redis, stream, group }) => {
+          const lag = await readLag(redis, stream, group).catch(() => null);
+          if (lag !== null) this.set({ service, group }, lag);
+        }),
+      );
+    },
+  });
+
+  const publishedChild = published.labels({ service });
+  const eventType = capLabel(MAX_EVENT_TYPE_LABELS);
+  const code = capLabel(MAX_CODE_LABELS);
+  // Children are looked up once per operation name, not once per request.
+  const operationName = capLabel(MAX_OPERATION_LABELS);
+  const byOperation = new Map<string, { operation: string; ok: Counter.Internal; error: Counter.Internal; duration: Histogram.Internal<'service' | 'operation'> }>();
+  const instruments = (name: string) => {
+    const operation = operationName(name);
+    let found = byOperation.get(operation);
+    if (!found) {
+      found = {
+        operation,
+        ok: requests.labels({ service, operation, status: 'ok' }),
+        error: requests.labels({ service, operation, status: 'error' }),
+        duration: duration.labels({ service, operation }),
+      };
+      byOperation.set(operation, found);
+    }
+    return found;
+  };
+  const countErrors = (operation: string, list: readonly { extensions?: Record<string, unknown> }[]) => {
+    for (const error of list) {
+      const c = error.extensions?.code;
+      errors.inc({ service, operation, code: code(typeof c === 'string' ? c : 'INTERNAL_SERVER_ERROR') });
+    }
+  };
+
+  const plugin: ApolloServerPlugin<BaseContext> = {
+    async requestDidStart() {
+      const start = performance.now();
+      return {
+        async willSendResponse({ operationName: name, errors: list }) {
+          const { operation, ok, error, duration } = instruments(name ?? 'anonymous');
+          duration.observe((performance.now() - start) / 1000);
+          if (list?.length) {
+            error.inc();
+            countErrors(operation, list);
+          } else ok.inc();
+        },
+      };
+    },
+    // A request refused before it reaches the pipeline (a malformed Authorization header).
+    async contextCreationDidFail({ error }) {
+      const { operation, error: failed } = instruments('unknown');
+      failed.inc();
+      countErrors(operation, [error as { extensions?: Record<string, unknown> }]);
+    },
+  };
+
+  return {
+    service,
+    registry,
+    plugin,
+    eventsPublished: (count) => publishedChild.inc(count),
+    eventHandled: (type, outcome) => handled.inc({ service, type: eventType(type), outcome }),
+    watchStreamLag(redis, stream, group) {
+      const source = { redis, stream, group };
+      lagSources.add(source);
+      return () => void lagSources.delete(source);
+    },
+  };
+}
+
+/** The `lag` of one consumer group (Redis ≥ 7), or null when Redis cannot tell. */
+async function readLag(redis: Redis, stream: string, group: string): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LAG_TIMEOUT_MS)));
+  try {
+    const groups = (await Promise.race([redis.xinfo('GROUPS', stream), timeout])) as (string | number | null)[][] | null;
+    for (const fields of groups ?? []) {
+      if (fields[fields.indexOf('name') + 1] !== group) continue;
+      const i = fields.indexOf('lag');
+      const lag = i < 0 ? null : fields[i + 1];
+      return lag === null || lag === undefined ? null : Number(lag);
+    }
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Express handler for `GET /metrics`: the registry in Prometheus' text format. */
+export function serveMetrics(registry: Registry) {
+  return async (_req: Request, res: Response) => {
+    try {
+      res.set('content-type', registry.contentType).send(await registry.metrics());
+    } catch (err) {
+      res.status(500).type('text/plain').send(`cannot collect metrics: ${err instanceof Error ? err.message : err}`);
+    }
+  };
+}

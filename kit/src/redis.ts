@@ -1,0 +1,22 @@
+import IORedis, { type Redis } from 'ioredis';
+
+export type { Redis };
+
+/**
+ * A Redis connection for events and jobs. `maxRetriesPerRequest: null` is what BullMQ
+ * requires; the first ping fails fast with a message saying how to get a Redis.
+ */
+export async function connectRedis(url: string, name: string): Promise<Redis> {
+  const redis = new IORedis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: true });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(
+      `${name}: cannot reach Redis at ${url} (${err instanceof Error ? err.message : err}). ` +
+        'Start one (e.g. `redis-server`, your package manager, or `docker compose up -d redis`) or set REDIS_URL.',
+    );
+  }
+  return redis;
+}

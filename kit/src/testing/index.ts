@@ -1,0 +1,8 @@
+// Test helpers shared by every tier; imported as '@atrium/kit/testing' from tests only.
+export * from './database';
+export * from './events';
+export * from './graphql-client';
+export * from './issuer';
+export * from './sdl';
+export { freePort } from '../http';
+export * from './silent-logger';

@@ -1,0 +1,6 @@
+import { connectionType } from '@atrium/kit';
+import { ObjectType } from 'type-graphql';
+import { Booking } from './booking.entity';
+
+@ObjectType()
+export class BookingConnection extends connectionType(Booking, 'Booking') {}

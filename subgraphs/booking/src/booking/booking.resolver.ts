@@ -1,0 +1,52 @@
+import { Authenticated } from '@atrium/kit';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { BookingContext } from '../context';
+import { User } from '../user/user.type';
+import { Workspace } from '../workspace/workspace.type';
+import { Booking } from './booking.entity';
+import { CreateBookingInput } from './booking.input';
+
+@Resolver(() => Booking)
+export class BookingResolver {
+  @Query(() => Booking, { nullable: true, description: "One of your bookings (anyone's with bookings:read)." })
+  @Authenticated()
+  booking(@Arg('id', () => ID) id: string, @Ctx() ctx: BookingContext): Promise<Booking | null> {
+    return ctx.bookings.get(id);
+  }
+
+  @Mutation(() => Booking, {
+    description:
+      'Holds the slot for you (PENDING_PAYMENT until paid; it expires unpaid). BOOKING_CONFLICT when it overlaps a live booking. ' +
+      'Retrying with the same idempotencyKey returns the same booking.',
+  })
+  @Authenticated()
+  createBooking(
+    @Arg('input') input: CreateBookingInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null | undefined,
+    @Ctx() ctx: BookingContext,
+  ): Promise<Booking> {
+    return ctx.bookings.create(input, idempotencyKey);
+  }
+
+  @Mutation(() => Booking, { description: 'Your booking (any with bookings:read), while PENDING_PAYMENT or CONFIRMED and before it starts; a paid one is refunded.' })
+  @Authenticated()
+  cancelBooking(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null | undefined,
+    @Ctx() ctx: BookingContext,
+  ): Promise<Booking> {
+    return ctx.bookings.cancel(id, reason);
+  }
+
+  /** A reference into catalog: the gateway fetches the workspace's fields from there. */
+  @FieldResolver(() => Workspace)
+  workspace(@Root() booking: Booking): Workspace {
+    return { id: booking.workspaceId };
+  }
+
+  /** A reference into identity. */
+  @FieldResolver(() => User)
+  user(@Root() booking: Booking): User {
+    return { id: booking.userId };
+  }
+}

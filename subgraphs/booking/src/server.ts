@@ -1,0 +1,33 @@
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import { bookingHandlers, bookingJobs, SWEEP } from './booking/booking.handlers';
+import { rulesOf, type BookingConfig } from './config';
+import { bookingContext } from './context';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { buildSchema } from './schema';
+
+/**
+ * Builds and starts the booking subgraph: bookings, the orchestration of their payment
+ * outcome, hold expiry and completion, and the replica of catalog's workspaces.
+ */
+export async function createServer(config: BookingConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
+  const rules = rulesOf(config);
+  const subgraph = await createSubgraph({
+    name: 'booking',
+    config,
+    schema: await buildSchema(),
+    entities,
+    migrations,
+    ...extra,
+    context: (base) => bookingContext(base, rules),
+    events: { handlers: bookingHandlers },
+    jobs: bookingJobs,
+  });
+  try {
+    if (config.BOOKING_SWEEP_CRON !== 'off') await subgraph.jobs.schedule(SWEEP, config.BOOKING_SWEEP_CRON);
+  } catch (err) {
+    await subgraph.close();
+    throw err;
+  }
+  return subgraph;
+}

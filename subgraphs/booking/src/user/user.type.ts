@@ -1,0 +1,12 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+/**
+ * identity's User, which booking extends with `bookings` (see UserBookingsResolver).
+ * booking knows it by key only; identity owns its fields.
+ */
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class User {
+  @Field(() => ID)
+  id!: string;
+}

@@ -1,0 +1,18 @@
+import { buildFederatedSchema } from '@atrium/kit';
+import { Location } from './location/location.entity';
+import { LocationResolver } from './location/location.resolver';
+import { User } from './user/user.stub';
+import { Workspace } from './workspace/workspace.entity';
+import { WorkspaceResolver } from './workspace/workspace.resolver';
+
+/** catalog's subgraph schema; needs no database, so `npm run compose` can print it. */
+export function buildSchema() {
+  return buildFederatedSchema({
+    resolvers: [LocationResolver, WorkspaceResolver],
+    orphanedTypes: [User],
+    references: {
+      Location: (ids, { em }) => em.find(Location, { id: ids as string[] }),
+      Workspace: (ids, { em }) => em.find(Workspace, { id: ids as string[] }),
+    },
+  });
+}

@@ -1,0 +1,9 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+/** identity's User, known here only by its key: `Workspace.createdBy` points at it. */
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType()
+export class User {
+  @Field(() => ID)
+  id!: string;
+}

@@ -1,0 +1,4 @@
+import { Incident } from './incident/incident.entity';
+import { ServiceStatus, StatusChange } from './status/service-status.entity';
+
+export const entities = [ServiceStatus, StatusChange, Incident];

@@ -1,0 +1,27 @@
+import { connectionType, PageArgs, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Incident } from './incident.entity';
+import { IncidentService } from './incident.service';
+
+@ObjectType()
+export class IncidentConnection extends connectionType(Incident, 'Incident') {}
+
+@ArgsType()
+export class IncidentArgs extends PageArgs {
+  @Field({ defaultValue: false, description: 'Only incidents not yet resolved' })
+  openOnly!: boolean;
+}
+
+@Resolver(() => Incident)
+export class IncidentResolver {
+  @RequiresScopes([Scope.SYSTEM_ADMIN])
+  @Query(() => IncidentConnection, { description: 'Periods during which a service was DOWN, newest first. ADMIN.' })
+  async incidents(@Args() { first, after, openOnly }: IncidentArgs, @Ctx() { em }: Context) {
+    return toConnection(await new IncidentService(em).list(first, after, openOnly));
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Still unresolved: the service is DOWN.' })
+  open(@Root() incident: Incident): boolean {
+    return incident.resolvedAt === null;
+  }
+}

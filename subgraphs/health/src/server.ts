@@ -1,0 +1,42 @@
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import type { HealthConfig } from './config';
+import type { HealthContext, HealthRuntime } from './context';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { POLL, pollJob } from './monitor/poll.job';
+import { monitoredServices } from './monitor/targets';
+import { buildSchema } from './schema';
+import { SystemHealthService } from './system/system-health.service';
+
+/**
+ * Builds and starts the health subgraph: the service registry and monitor. It polls the
+ * `/ready` of every subgraph in supergraph.yaml and of the gateway on a BullMQ job
+ * scheduler (once per cluster, whatever the number of replicas), keeps each service's
+ * state, its history and incidents, and records `service.status_changed` on every change.
+ */
+export async function createServer(config: HealthConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
+  // Read before anything starts: a bad supergraph.yaml fails fast with its own message.
+  const runtime: HealthRuntime = { targets: monitoredServices(config) };
+  const subgraph = await createSubgraph({
+    name: 'health',
+    config,
+    schema: await buildSchema(),
+    entities,
+    migrations,
+    jobs: { [POLL]: pollJob(runtime.targets, config.HEALTH_TIMEOUT_MS) },
+    context: (base): HealthContext => ({ ...base, health: runtime }),
+    ...extra,
+  });
+  runtime.system = new SystemHealthService(subgraph.redis, config, config.HEALTH_TIMEOUT_MS);
+  try {
+    // A BullMQ job scheduler, upserted by name: every replica may register it, it runs once
+    // per interval. Completed polls are not worth keeping; a few failed ones are.
+    await subgraph.jobs
+      .queue(POLL)
+      .upsertJobScheduler(POLL, { every: config.HEALTH_POLL_INTERVAL_MS }, { name: POLL, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  } catch (err) {
+    await subgraph.close();
+    throw err;
+  }
+  return subgraph;
+}

@@ -1,0 +1,19 @@
+import { Authenticated } from '@atrium/kit';
+import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { HealthContext } from '../context';
+import { ServiceStatus } from './service-status.entity';
+import { StatusService } from './status.service';
+
+@Resolver(() => ServiceStatus)
+export class ServiceStatusResolver {
+  @Authenticated()
+  @Query(() => [ServiceStatus], { description: 'Every monitored subgraph and the gateway, as the last poll saw them. Any signed-in user.' })
+  services(@Ctx() { em, health }: HealthContext): Promise<ServiceStatus[]> {
+    return new StatusService(em).list(health.targets);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The base URL polled (its /ready); null for a service no longer monitored.' })
+  url(@Root() service: ServiceStatus, @Ctx() { health }: HealthContext): string | null {
+    return health.targets.find((t) => t.name === service.name)?.url ?? null;
+  }
+}

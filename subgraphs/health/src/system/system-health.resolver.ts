@@ -1,0 +1,22 @@
+import { RequiresScopes, Scope } from '@atrium/kit';
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { HealthContext } from '../context';
+import { Status } from '../status/service-status.entity';
+import { StatusService } from '../status/status.service';
+import { overallState } from './system-health.service';
+import { SystemHealth } from './system-health.types';
+
+@Resolver(() => SystemHealth)
+export class SystemHealthResolver {
+  @RequiresScopes([Scope.SYSTEM_ADMIN])
+  @Query(() => SystemHealth, { description: 'Services, Postgres, Redis, the event stream and the job queues at a glance. ADMIN.' })
+  async systemHealth(@Ctx() { em, health }: HealthContext): Promise<SystemHealth> {
+    const system = health.system;
+    if (!system) throw new Error('health is still starting');
+    const [services, redis, postgres] = await Promise.all([new StatusService(em).list(health.targets), system.redisStatus(), system.postgresStatus(em)]);
+    // Without Redis there is no stream or queue to inspect: report it DOWN rather than hang.
+    const [eventStream, queues] =
+      redis.status === Status.UP ? await Promise.all([system.eventStream(), system.queues()]) : [{ length: 0, deadLetters: 0, groups: [] }, []];
+    return { status: overallState(services, [redis, postgres]), services, redis, postgres, eventStream, queues };
+  }
+}

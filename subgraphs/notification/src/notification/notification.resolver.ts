@@ -1,0 +1,25 @@
+import { Authenticated, type Context } from '@atrium/kit';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { User } from '../user/user.type';
+import { Notification } from './notification.entity';
+import { NotificationService } from './notification.service';
+
+@Resolver(() => Notification)
+export class NotificationResolver {
+  @Authenticated()
+  @Mutation(() => Notification, { description: 'Marks one of your notifications read.' })
+  markNotificationRead(@Arg('id', () => ID) id: string, @Ctx() { em, caller }: Context): Promise<Notification> {
+    return new NotificationService(em).markRead(caller!, id);
+  }
+
+  @Authenticated()
+  @Mutation(() => Int, { description: 'Marks all your in-app notifications read; returns how many were unread.' })
+  markAllNotificationsRead(@Ctx() { em, caller }: Context): Promise<number> {
+    return new NotificationService(em).markAllRead(caller!.userId);
+  }
+
+  @FieldResolver(() => User, { description: 'Whom it is for.' })
+  user(@Root() notification: Notification): User {
+    return { id: notification.userId };
+  }
+}

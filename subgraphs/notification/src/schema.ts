@@ -1,0 +1,19 @@
+import { buildFederatedSchema } from '@atrium/kit';
+import { NotificationResolver } from './notification/notification.resolver';
+import { NotificationService } from './notification/notification.service';
+import { PreferencesResolver } from './preferences/preferences.resolver';
+import { UserNotificationsResolver } from './user/user-notifications.resolver';
+import { User } from './user/user.type';
+
+/** notification's subgraph schema; needs no database, so `npm run compose` can print it. */
+export function buildSchema() {
+  return buildFederatedSchema({
+    resolvers: [NotificationResolver, UserNotificationsResolver, PreferencesResolver],
+    orphanedTypes: [User],
+    references: {
+      // Any user id: notification keeps no user rows of its own to look up.
+      User: async (ids) => ids.map((id) => ({ id })),
+      Notification: (ids, ctx) => new NotificationService(ctx.em).byIds(ids, ctx.caller),
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import { createLogger, createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import type { NotificationConfig } from './config';
+import { entities } from './entities';
+import { eventHandlers } from './events/handlers';
+import { createMailer } from './mail/mailer';
+import { migrations } from './migrations';
+import { createDelivery, DELIVER_QUEUE, REQUEUE_QUEUE } from './notification/delivery';
+import { buildSchema } from './schema';
+import { LogSmsProvider, type SmsProvider } from './sms/sms-provider';
+
+export interface NotificationServer extends Subgraph {
+  /** Where SMS go (the log provider unless one was given): tests read what was sent. */
+  sms: SmsProvider;
+}
+
+export interface NotificationServerOptions extends Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> {
+  sms?: SmsProvider;
+}
+
+/**
+ * Builds and starts the notification subgraph: consumes the domain events it speaks
+ * about, writes notifications per the user's preferences, and delivers e-mail (SMTP) and
+ * SMS through retried BullMQ jobs.
+ */
+export async function createServer(config: NotificationConfig, extra: NotificationServerOptions = {}): Promise<NotificationServer> {
+  const log = extra.log ?? createLogger({ name: 'notification', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const sms = extra.sms ?? new LogSmsProvider(log.child({ component: 'sms' }));
+  const mailer = createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
+  const delivery = createDelivery({ mailer, sms, backoffMs: config.DELIVERY_BACKOFF_MS });
+  let subgraph: Subgraph;
+  try {
+    subgraph = await createSubgraph({
+      name: 'notification',
+      config,
+      schema: await buildSchema(),
+      entities,
+      migrations,
+      log,
+      plugins: extra.plugins,
+      verifier: extra.verifier,
+      events: { handlers: eventHandlers({ backoffMs: config.DELIVERY_BACKOFF_MS }) },
+      jobs: { [DELIVER_QUEUE]: delivery.deliver, [REQUEUE_QUEUE]: delivery.requeue },
+    });
+  } catch (err) {
+    mailer.close();
+    throw err;
+  }
+  try {
+    await subgraph.jobs.schedule(REQUEUE_QUEUE, '* * * * *');
+  } catch (err) {
+    await subgraph.close();
+    mailer.close();
+    throw err;
+  }
+  return {
+    ...subgraph,
+    sms,
+    close: async () => {
+      await subgraph.close();
+      mailer.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { BookingReplica } from './booking/booking-replica.entity';
+import { Payment } from './payment/payment.entity';
+
+export const entities = [BookingReplica, Payment];

@@ -1,0 +1,5 @@
+import { loadConfig, runService } from '@atrium/kit';
+import { paymentEnv } from './config';
+import { createServer } from './server';
+
+runService('payment', () => createServer(loadConfig(paymentEnv)));

@@ -1,0 +1,35 @@
+import { Authenticated } from '@atrium/kit';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Booking } from '../booking/booking.stub';
+import type { PaymentContext } from '../context';
+import { User } from '../user/user.stub';
+import { Payment } from './payment.entity';
+import { PayForBookingInput } from './payment.input';
+
+@Resolver(() => Payment)
+export class PaymentResolver {
+  @Mutation(() => Payment, {
+    description:
+      "Pays one of your PENDING_PAYMENT bookings by card. SUCCEEDED, or PROCESSING while a transient provider failure is retried; a decline is a PAYMENT_DECLINED error (the FAILED payment stays on record). Test cards: 4242424242424242 succeeds, 4000000000000002 declines, 4000000000000119 fails transiently once.",
+  })
+  @Authenticated()
+  payForBooking(@Arg('input') input: PayForBookingInput, @Ctx() ctx: PaymentContext): Promise<Payment> {
+    return ctx.payments.pay(input);
+  }
+
+  @Query(() => Payment, { nullable: true, description: 'A payment: your own, or any with bookings:read' })
+  @Authenticated()
+  payment(@Arg('id', () => ID) id: string, @Ctx() ctx: PaymentContext): Promise<Payment | null> {
+    return ctx.payments.get(id);
+  }
+
+  @FieldResolver(() => Booking, { description: 'The booking paid for (fields from the booking subgraph)' })
+  booking(@Root() payment: Payment): Booking {
+    return { id: payment.bookingId };
+  }
+
+  @FieldResolver(() => User, { description: 'The payer' })
+  user(@Root() payment: Payment): User {
+    return { id: payment.userId };
+  }
+}

@@ -1,0 +1,24 @@
+import { connectionType, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
+import { Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { User } from '../user/user.stub';
+import { ActivityLog } from './activity-log.entity';
+import { ActivityLogArgs } from './activity-log.input';
+import { ActivityLogService } from './activity-log.service';
+
+@ObjectType()
+export class ActivityLogConnection extends connectionType(ActivityLog, 'ActivityLog') {}
+
+@Resolver(() => ActivityLog)
+export class ActivityLogResolver {
+  @RequiresScopes([Scope.REPORTS_READ])
+  @Query(() => ActivityLogConnection, { description: 'The audit trail, newest first. MANAGER or ADMIN.' })
+  async activityLog(@Args() { filter, first, after }: ActivityLogArgs, @Ctx() { em }: Context) {
+    return toConnection(await new ActivityLogService(em).list(filter, first, after));
+  }
+
+  /** A reference into identity (no SQL here): the gateway fetches the user's fields there. */
+  @FieldResolver(() => User, { nullable: true, description: 'Who caused it; null for system work (hold expiry, completion).' })
+  actor(@Root() entry: ActivityLog): User | null {
+    return entry.actorId ? { id: entry.actorId } : null;
+  }
+}

@@ -1,0 +1,27 @@
+import { buildFederatedSchema, forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
+import { ActivityLogResolver } from './activity/activity-log.resolver';
+import { ActivityLogService } from './activity/activity-log.service';
+import { DailyStatsResolver } from './stats/daily-stats.resolver';
+import { User } from './user/user.stub';
+import { WorkspaceStatsResolver } from './workspace/workspace-stats.resolver';
+import { Workspace } from './workspace/workspace.extension';
+
+/** reporting's subgraph schema; needs no database, so `npm run compose` can print it. */
+export function buildSchema() {
+  return buildFederatedSchema({
+    resolvers: [ActivityLogResolver, DailyStatsResolver, WorkspaceStatsResolver],
+    // Workspace is reached only through `_entities`: list it so its `stats` is emitted.
+    orphanedTypes: [User, Workspace],
+    references: {
+      // The audit trail by key, for the same callers as `activityLog` (defense in depth:
+      // `_entities` reaches here without going through a guarded query field).
+      ActivityLog: (ids, { em, caller }) => {
+        if (!caller) throw unauthenticated('Authentication required to access ActivityLog');
+        if (!hasScope(caller, Scope.REPORTS_READ)) throw forbidden('Not authorized to access ActivityLog: requires scope reports:read');
+        return new ActivityLogService(em).byIds(ids.filter(isUuid));
+      },
+      // catalog's Workspace, which reporting extends with `stats`: any key is a workspace here.
+      Workspace: async (ids) => ids.map((id) => ({ id })),
+    },
+  });
+}

@@ -1,0 +1,32 @@
+import { createSubgraph, type Subgraph, type SubgraphConfig, type SubgraphOptions } from '@atrium/kit';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { handlers } from './projection/projector';
+import { buildSchema } from './schema';
+import { DAILY_ROLLUP, DAILY_ROLLUP_PATTERN, dailyRollup } from './stats/daily-rollup.job';
+
+/**
+ * Builds and starts the reporting subgraph: it consumes every domain event into its read
+ * model (activity log, daily statistics, workspace occupancy) and schedules the nightly
+ * rollup that recomputes yesterday's statistics from the log.
+ */
+export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
+  const subgraph = await createSubgraph({
+    name: 'reporting',
+    config,
+    schema: await buildSchema(),
+    entities,
+    migrations,
+    events: { handlers },
+    jobs: { [DAILY_ROLLUP]: dailyRollup },
+    ...extra,
+  });
+  try {
+    // A BullMQ job scheduler, upserted by name: every replica may register it, it runs once.
+    await subgraph.jobs.schedule(DAILY_ROLLUP, DAILY_ROLLUP_PATTERN);
+  } catch (err) {
+    await subgraph.close();
+    throw err;
+  }
+  return subgraph;
+}

@@ -1,0 +1,20 @@
+import { RequiresScopes, Scope, type Context } from '@atrium/kit';
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { DateScalar } from '../common/date.scalar';
+import { DailyStatsService, MAX_DAYS } from './daily-stats.service';
+import { DailyStats } from './daily-stats.types';
+
+@Resolver(() => DailyStats)
+export class DailyStatsResolver {
+  @RequiresScopes([Scope.REPORTS_READ])
+  @Query(() => [DailyStats], {
+    description: `One entry per UTC day from \`from\` to \`to\` (both included, at most ${MAX_DAYS} days), days without events included. MANAGER or ADMIN.`,
+  })
+  dailyStats(
+    @Arg('from', () => DateScalar) from: string,
+    @Arg('to', () => DateScalar) to: string,
+    @Ctx() { em }: Context,
+  ): Promise<DailyStats[]> {
+    return new DailyStatsService(em).range(from, to);
+  }
+}

@@ -1,0 +1,28 @@
+import { loader, RequiresScopes, Scope, type Context } from '@atrium/kit';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { statsWindow, WorkspaceStatsService } from './workspace-stats.service';
+import { WorkspaceStats } from './workspace-stats.types';
+import { Workspace } from './workspace.extension';
+
+/** Adds `stats` to catalog's Workspace. */
+@Resolver(() => Workspace)
+export class WorkspaceStatsResolver {
+  /** Batched: the stats of every workspace of a request, for one window, in two statements. */
+  @RequiresScopes([Scope.REPORTS_READ])
+  @FieldResolver(() => WorkspaceStats, {
+    nullable: true,
+    description: 'Bookings, occupancy and revenue in [from, to) (default: the last 30 days; at most 366 days). MANAGER or ADMIN.',
+  })
+  async stats(
+    @Root() workspace: Workspace,
+    @Arg('from', () => Date, { nullable: true }) from: Date | null,
+    @Arg('to', () => Date, { nullable: true }) to: Date | null,
+    @Ctx() ctx: Context,
+  ): Promise<WorkspaceStats | null> {
+    const window = statsWindow(from, to);
+    // Keyed by the arguments as given: defaults resolve to "now" once, in the first call,
+    // whose batch function (and window) then serves every workspace of the request.
+    const key = `WorkspaceStats:${from?.toISOString() ?? '-'}:${to?.toISOString() ?? 'now'}`;
+    return loader(ctx, key, (ids) => new WorkspaceStatsService(ctx.em).forWorkspaces(ids, window)).load(workspace.id);
+  }
+}

@@ -1,0 +1,9 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+/** catalog's Workspace, extended here with `stats` (see WorkspaceStatsResolver). */
+@Directive('@key(fields: "id")')
+@ObjectType()
+export class Workspace {
+  @Field(() => ID)
+  id!: string;
+}
