@@ -6,3 +6,4 @@ export * from './issuer';
 export * from './sdl';
 export { freePort } from '../http';
 export * from './silent-logger';
+export * from './subscriptions';
