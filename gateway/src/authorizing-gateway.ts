@@ -4,7 +4,8 @@ import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/feder
 import type { Caller } from '@atrium/kit';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from './auth-directives';
 import type { GatewayContext } from './context';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { SubscriptionPlanner } from './subscriptions/plan';
 
 /**
  * The security specs this gateway enforces itself (see auth-directives/). @apollo/gateway
@@ -31,7 +32,7 @@ Object.defineProperty(SecurityAwareGateway.prototype, 'createSchemaFromSupergrap
   },
 });
 
-const asGraphQLError = (e: GraphQLFormattedError | GraphQLError) =>
+export const asGraphQLError = (e: GraphQLFormattedError | GraphQLError) =>
   e instanceof GraphQLError ? e : new GraphQLError(e.message, { path: e.path, extensions: e.extensions });
 
 /**
@@ -42,15 +43,28 @@ const asGraphQLError = (e: GraphQLFormattedError | GraphQLError) =>
  */
 export class AuthorizingGateway implements GatewayInterface {
   readonly inner: ApolloGateway;
-  private authorizer: Authorizer<Caller> | undefined;
+  /** Plans (and completes the events of) subscriptions, which @apollo/gateway cannot execute. */
+  readonly subscriptionPlanner: SubscriptionPlanner;
+  private current: Authorizer<Caller> | undefined;
+  /** The API schema clients see (what operations are validated against). */
+  schema: GraphQLSchema | undefined;
 
   constructor(config: ApolloGatewayConfig, private readonly policies: PolicyRegistry<Caller>) {
     this.inner = new SecurityAwareGateway(config);
+    this.subscriptionPlanner = new SubscriptionPlanner(this.inner);
     // Registered before Apollo Server's own listener, so the authorizer always matches
     // the schema that requests are validated against.
-    this.inner.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-      this.authorizer = createAuthorizer(coreSupergraphSdl, this.policies);
+    this.inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+      this.current = createAuthorizer(coreSupergraphSdl, this.policies);
+      this.schema = apiSchema;
+      this.subscriptionPlanner.reset();
     });
+  }
+
+  /** The authorizer of the loaded supergraph. */
+  authorizer(): Authorizer<Caller> {
+    if (!this.current) throw new Error('supergraph not loaded');
+    return this.current;
   }
 
   async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
@@ -68,8 +82,7 @@ export class AuthorizingGateway implements GatewayInterface {
 
   private authorize(execute: GatewayExecutor): GatewayExecutor {
     return async (requestContext: GatewayGraphQLRequestContext) => {
-      const authorizer = this.authorizer;
-      if (!authorizer) throw new Error('supergraph not loaded');
+      const authorizer = this.authorizer();
       const { caller } = requestContext.context as unknown as GatewayContext;
       const decision = authorizer.authorize({
         document: requestContext.document,

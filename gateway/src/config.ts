@@ -49,6 +49,23 @@ export const gatewayEnv = {
   /** `login` / `register` / `refreshSession` mutations per window, per IP. */
   RATE_LIMIT_LOGIN: z.coerce.number().int().positive().default(10),
 
+  // Subscriptions over graphql-ws, see subscriptions/.
+  /** Most subscriptions open at once on one WebSocket connection. */
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
+  /** Most subscriptions open at once on this gateway process. */
+  SUBSCRIPTIONS_MAX: z.coerce.number().int().positive().default(50_000),
+  /** Results a subscriber may fall behind before it is disconnected (close code 4503). */
+  SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().positive().default(100),
+  /** `on`: identical subscriptions (operation, variables, caller) share one upstream stream. */
+  SUBSCRIPTION_DEDUP: z.enum(['on', 'off']).default('on'),
+  /** Ping interval of the gateway's WebSocket connections to subgraphs, in milliseconds. */
+  SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * `on`: reload the supergraph when SUPERGRAPH_PATH changes (checked every second). Open
+   * subscriptions then end with SUPERGRAPH_UPDATED, and clients subscribe again.
+   */
+  SUPERGRAPH_WATCH: z.enum(['on', 'off']).default('off'),
+
   // Circuit breakers per subgraph, see circuit-breaker.ts.
   /** How long an open circuit fails fast before letting one trial request through. */
   CIRCUIT_RESET_MS: z.coerce.number().int().positive().default(10_000),

@@ -6,8 +6,20 @@ export interface SubgraphFetchMetrics {
   record(subgraph: string, status: 'ok' | 'error', seconds: number): void;
 }
 
+/** What the subscription hub counts (subscriptions/hub.ts). */
+export interface SubscriptionMetrics {
+  /** +1 / -1 as client subscriptions open and close. */
+  open(delta: number): void;
+  upstreamStarted(subgraph: string): void;
+  eventReceived(subgraph: string): void;
+  delivered(): void;
+  /** A result not delivered because its subscriber's queue was full (the subscriber is dropped). */
+  dropped(): void;
+}
+
 export interface GatewayMetrics extends Metrics {
   subgraphs: SubgraphFetchMetrics;
+  subscriptions: SubscriptionMetrics;
   /** Sets `atrium_subgraph_circuit_open{subgraph}` (1 while the circuit is open or half-open). */
   circuitOpen(subgraph: string, open: boolean): void;
 }
@@ -31,9 +43,31 @@ export function createGatewayMetrics(): GatewayMetrics {
     labelNames: ['subgraph'] as const,
     registers,
   });
-  new Gauge({
+  const open = new Gauge({
     name: 'atrium_subscriptions_open',
-    help: 'GraphQL subscriptions open on this gateway (always 0 for now: the gateway does not serve subscriptions yet).',
+    help: 'GraphQL subscriptions open on this gateway (client side).',
+    registers,
+  });
+  const upstreams = new Counter({
+    name: 'atrium_subscription_upstreams_total',
+    help: 'Upstream subscriptions opened to each subgraph (identical client subscriptions share one).',
+    labelNames: ['subgraph'] as const,
+    registers,
+  });
+  const received = new Counter({
+    name: 'atrium_subscription_events_received_total',
+    help: 'Subscription events received from each subgraph.',
+    labelNames: ['subgraph'] as const,
+    registers,
+  });
+  const delivered = new Counter({
+    name: 'atrium_subscription_events_delivered_total',
+    help: 'Subscription results queued for delivery to clients.',
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'atrium_subscription_events_dropped_total',
+    help: 'Subscription results dropped because a client fell too far behind (the client is disconnected).',
     registers,
   });
   const circuits = new Gauge({
@@ -44,7 +78,14 @@ export function createGatewayMetrics(): GatewayMetrics {
   });
   return {
     ...metrics,
-    circuitOpen: (subgraph, open) => circuits.set({ subgraph }, open ? 1 : 0),
+    circuitOpen: (subgraph, isOpen) => circuits.set({ subgraph }, isOpen ? 1 : 0),
+    subscriptions: {
+      open: (delta) => open.inc(delta),
+      upstreamStarted: (subgraph) => upstreams.inc({ subgraph }),
+      eventReceived: (subgraph) => received.inc({ subgraph }),
+      delivered: () => delivered.inc(),
+      dropped: () => dropped.inc(),
+    },
     subgraphs: {
       // Subgraph names come from the supergraph: a bounded set.
       record(subgraph, status, seconds) {

@@ -17,6 +17,10 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A subscription refused: too many open on this connection or this gateway. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** A subscription ended because the gateway loaded a new supergraph: subscribe again. */
+  SUPERGRAPH_UPDATED: 'SUPERGRAPH_UPDATED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,0 +1,248 @@
+import { ErrorCode, type Caller, type Logger } from '@atrium/kit';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import type { GatewayContext } from '../context';
+import type { SubscriptionMetrics } from '../metrics';
+import type { SubscriptionPlan, SubscriptionPlanner } from './plan';
+import { SubscriberQueue } from './queue';
+import type { UpstreamPool } from './upstream';
+
+/** What subscribers receive: graphql-ws serializes each error with its `toJSON()`, so they are GraphQLErrors. */
+type Result = ExecutionResult;
+
+/** One client subscription, already authorized and planned. */
+export interface SubscribeRequest {
+  plan: SubscriptionPlan;
+  variables: Record<string, unknown>;
+  caller: Caller | null;
+  authorization?: string;
+  requestId: string;
+  /** Puts refused fields back as `null` with their errors (the authorizer's decision). */
+  complete(result: Result): Result;
+  /** Drops the client's connection (its queue overflowed). */
+  drop(reason: string): void;
+  /** Called once when the subscription ends, however it ends. */
+  closed?(): void;
+}
+
+export interface HubOptions {
+  /** Share one upstream stream between identical subscriptions (same operation, variables, authorization). */
+  dedup: boolean;
+  /** Results a subscriber may fall behind before it is dropped. */
+  queueLimit: number;
+  metrics: SubscriptionMetrics;
+  log: Logger;
+}
+
+/** Ends a subscription with one GraphQL error, the way clients learn why it stopped. */
+export const closing = (message: string, code: string): ExecutionResult => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
+
+const expired = () => closing('The access token expired: subscribe again with a fresh token', ErrorCode.UNAUTHENTICATED);
+
+class Subscriber {
+  readonly queue: SubscriberQueue<Result>;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly request: SubscribeRequest,
+    private readonly limit: number,
+    onClose: (s: Subscriber) => void,
+  ) {
+    this.queue = new SubscriberQueue(limit, () => {
+      clearTimeout(this.timer);
+      request.closed?.();
+      onClose(this);
+    });
+    // Authorization holds for the token's lifetime only: when it ends, so does the subscription.
+    const expiresAt = request.caller?.expiresAt.getTime();
+    if (expiresAt !== undefined) this.timer = setTimeout(() => this.queue.end(expired()), Math.max(0, Math.min(expiresAt - Date.now(), 2 ** 31 - 1)));
+  }
+
+  get expiresAt(): number {
+    return this.request.caller?.expiresAt.getTime() ?? Infinity;
+  }
+
+  /** false when the subscriber was dropped instead. */
+  deliver(result: Result, metrics: SubscriptionMetrics): boolean {
+    if (this.expiresAt <= Date.now()) {
+      this.queue.end(expired());
+      return true;
+    }
+    if (this.queue.push(result)) {
+      metrics.delivered();
+      return true;
+    }
+    metrics.dropped();
+    this.queue.end();
+    this.request.drop(`fell more than ${this.limit} events behind`);
+    return false;
+  }
+}
+
+/**
+ * One upstream subscription to the owning subgraph and everyone listening to it. Events are
+ * completed through the query plan once, in order, and the same result is pushed to every
+ * subscriber's queue without waiting for any of them.
+ */
+class SharedStream {
+  readonly subscribers = new Set<Subscriber>();
+  private stopUpstream: (() => void) | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private ended = false;
+
+  constructor(
+    readonly key: string,
+    private readonly first: SubscribeRequest,
+    private readonly hub: { planner: SubscriptionPlanner; pool: UpstreamPool; options: HubOptions; remove(s: SharedStream): void },
+  ) {}
+
+  start(): void {
+    const { plan, variables, authorization, requestId } = this.first;
+    const used = Object.fromEntries((plan.primary.variableUsages ?? []).filter((v) => v in variables).map((v) => [v, variables[v]]));
+    this.hub.options.metrics.upstreamStarted(plan.serviceName);
+    this.stopUpstream = this.hub.pool.subscribe(
+      plan.url,
+      {
+        query: plan.primary.operation,
+        variables: used,
+        operationName: plan.primary.operationName,
+        headers: { ...(authorization ? { authorization } : {}), 'x-request-id': requestId },
+      },
+      {
+        next: (event) => {
+          this.tail = this.tail.then(() => this.handle(event));
+        },
+        complete: () => {
+          this.tail = this.tail.then(() => this.end());
+        },
+        error: (reason) => {
+          const last = reason.lost
+            ? closing(`Subgraph "${plan.serviceName}" went away: subscribe again`, ErrorCode.SUBGRAPH_UNAVAILABLE)
+            : { errors: reason.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions })) };
+          this.tail = this.tail.then(() => this.end(this.first.complete(last)));
+        },
+      },
+    );
+  }
+
+  add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+  }
+
+  remove(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) this.end();
+  }
+
+  /** Ends every subscriber (after `last`, if given) and the upstream subscription. */
+  end(last?: Result): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.hub.remove(this);
+    this.stopUpstream?.();
+    for (const s of [...this.subscribers]) s.queue.end(last);
+  }
+
+  private async handle(event: ExecutionResult<Record<string, unknown>>): Promise<void> {
+    if (this.ended) return;
+    const { metrics, log } = this.hub.options;
+    metrics.eventReceived(this.first.plan.serviceName);
+    let result: Result;
+    try {
+      result = this.first.complete(await this.hub.planner.completeEvent(this.first.plan, event, this.first.variables, this.context()));
+    } catch (err) {
+      log.error({ err, subgraph: this.first.plan.serviceName }, 'subscription event could not be completed');
+      result = closing('This event could not be completed', ErrorCode.INTERNAL_SERVER_ERROR);
+    }
+    for (const s of [...this.subscribers]) s.deliver(result, metrics);
+  }
+
+  /**
+   * The context the completing fetches run with: the token of the subscriber whose token
+   * lasts longest (all share one authorization context), so a departed subscriber's
+   * expiring token never fails the others' events.
+   */
+  private context(): GatewayContext {
+    let best = this.first;
+    let bestExpiry = -Infinity;
+    for (const s of this.subscribers) {
+      if (s.expiresAt > bestExpiry) {
+        bestExpiry = s.expiresAt;
+        best = s.request;
+      }
+    }
+    return { caller: best.caller, authorization: best.authorization, requestId: `${this.first.requestId}:${randomUUID()}` };
+  }
+}
+
+/**
+ * The gateway's subscriptions: deduplicates identical ones onto one upstream stream and
+ * fans each completed event out to every subscriber through a bounded queue.
+ */
+export class SubscriptionHub {
+  private readonly streams = new Map<string, SharedStream>();
+  private subscriberCount = 0;
+
+  constructor(
+    readonly planner: SubscriptionPlanner,
+    readonly pool: UpstreamPool,
+    readonly options: HubOptions,
+  ) {}
+
+  /** Subscribers currently open. */
+  get size(): number {
+    return this.subscriberCount;
+  }
+
+  /** Upstream subscriptions currently open. */
+  get upstreams(): number {
+    return this.streams.size;
+  }
+
+  subscribe(request: SubscribeRequest): AsyncIterableIterator<Result> {
+    const key = this.options.dedup ? dedupKey(request) : randomUUID();
+    let stream = this.streams.get(key);
+    const fresh = !stream;
+    if (!stream) {
+      stream = new SharedStream(key, request, this);
+      this.streams.set(key, stream);
+    }
+    const owner = stream;
+    const subscriber = new Subscriber(request, this.options.queueLimit, (s) => {
+      this.subscriberCount--;
+      this.options.metrics.open(-1);
+      owner.remove(s);
+    });
+    this.subscriberCount++;
+    this.options.metrics.open(1);
+    stream.add(subscriber);
+    if (fresh) stream.start();
+    return subscriber.queue;
+  }
+
+  /** Ends every subscription with `last` (the supergraph changed, or the gateway stops). */
+  closeAll(last: Result): void {
+    for (const stream of [...this.streams.values()]) stream.end(last);
+  }
+
+  remove(stream: SharedStream): void {
+    if (this.streams.get(stream.key) === stream) this.streams.delete(stream.key);
+  }
+}
+
+/** Same operation, variables and authorization context (who, with which scopes) → same stream. */
+function dedupKey(r: SubscribeRequest): string {
+  const who = r.caller ? `${r.caller.userId}:${[...r.caller.scopes].sort().join(' ')}` : 'anonymous';
+  return `${r.plan.key}\u0000${stableJson(r.variables)}\u0000${who}`;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

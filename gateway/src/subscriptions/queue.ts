@@ -1,0 +1,78 @@
+/**
+ * What one subscriber has not received yet. The shared upstream stream pushes into it and
+ * never waits; graphql-ws pulls from it as fast as the client's socket takes the messages.
+ * When a client falls `limit` results behind, the queue overflows and the subscriber is
+ * dropped, so one slow client never stalls the stream or the other subscribers.
+ */
+export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiting: ((r: IteratorResult<T>) => void) | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly limit: number,
+    /** Called once when the consumer stops (graphql-ws `return()`, i.e. complete or disconnect) or the queue is ended. */
+    private readonly onClose: () => void,
+  ) {}
+
+  /** Queues a value; false (and nothing queued) when the queue is full or ended. */
+  push(value: T): boolean {
+    if (this.ended) return false;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value, done: false });
+      return true;
+    }
+    if (this.items.length >= this.limit) return false;
+    this.items.push(value);
+    return true;
+  }
+
+  /** Delivers `last` (if any) after what is queued, then ends. */
+  end(last?: T): void {
+    if (this.ended) return;
+    if (last !== undefined) this.items.push(last);
+    this.ended = true;
+    if (this.waiting && this.items.length === 0) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: undefined, done: true });
+    } else if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: this.items.shift()!, done: false });
+    }
+    this.close();
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.ended = true;
+    this.items.length = 0;
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = undefined;
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  private closed = false;
+  private close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+  }
+}

@@ -1,0 +1,164 @@
+import type { ApolloServer } from '@apollo/server';
+import { authenticate, ErrorCode, type Caller, type Logger, type TokenVerifier } from '@atrium/kit';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Server } from 'node:http';
+import { createHash, randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { asGraphQLError, type AuthorizingGateway } from '../authorizing-gateway';
+import type { GatewayContext } from '../context';
+import { closing, type SubscriptionHub } from './hub';
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  apollo: ApolloServer<GatewayContext>;
+  gateway: AuthorizingGateway;
+  hub: SubscriptionHub;
+  verify: TokenVerifier;
+  log: Logger;
+  /** The same limits as HTTP operations (graphql-armor rules, token limit). */
+  validationRules: ValidationRule[];
+  maxTokens: number;
+  /** Most subscriptions open at once on one connection, and on the whole gateway. */
+  perConnection: number;
+  max: number;
+}
+
+/** What the gateway keeps per WebSocket connection (set in `onConnect`). */
+type ConnectionState = { caller: Caller | null; authorization?: string; open: number };
+type Connection = ConnectionState & { socket: WebSocket; request: { socket: { remoteAddress?: string } } };
+
+/** An operation's context over the socket (graphql-ws hands `execute`/`subscribe` only this). */
+type OperationContext = GatewayContext & { query: string; connection: Connection; release(): void };
+
+/** The graphql-ws close code for a client dropped because it could not keep up. */
+export const SLOW_CONSUMER_CLOSE_CODE = 4503;
+
+/**
+ * graphql-ws on the gateway's `/graphql` (same port as HTTP). The token comes once, in
+ * `connectionParams.authorization`, and is verified at connect; a bad one closes the
+ * socket with 4401. Subscriptions are authorized field by field like any operation, then
+ * planned and served by the hub; queries and mutations sent over the socket run through
+ * Apollo Server exactly as over HTTP (same plugins, limits and authorization).
+ */
+export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
+  const { hub, gateway, log } = options;
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
+    {
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const authorization = typeof raw === 'string' && raw ? (raw.startsWith('Bearer ') ? raw : `Bearer ${raw}`) : undefined;
+        try {
+          ctx.extra.caller = await authenticate(authorization, options.verify);
+        } catch (err) {
+          ctx.extra.socket.close(4401, `Unauthorized: ${(err as Error).message}`.slice(0, 120));
+          return false;
+        }
+        ctx.extra.authorization = authorization;
+        ctx.extra.open = 0;
+        return true;
+      },
+
+      onSubscribe: (ctx, _id, payload) => {
+        const schema = gateway.schema;
+        if (!schema) return [new GraphQLError('The supergraph is not loaded yet', { extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE } })];
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError('Malformed query')];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        if (errors.length > 0) return errors;
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        const conn = ctx.extra as Connection;
+        if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+          if (conn.caller && conn.caller.expiresAt.getTime() <= Date.now()) {
+            return [new GraphQLError('The access token expired: reconnect with a fresh token', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+          }
+          if (conn.open >= options.perConnection) return [tooMany(`at most ${options.perConnection} subscriptions per connection`)];
+          if (hub.size >= options.max) return [tooMany('the gateway is at its subscription limit')];
+          // Counted from here, not once subscribed: a burst of subscribe messages can't slip past the limit.
+          conn.open++;
+        }
+        let counted = operation.operation === OperationTypeNode.SUBSCRIPTION;
+        const release = () => {
+          if (counted) conn.open--;
+          counted = false;
+        };
+        const contextValue: OperationContext = {
+          caller: conn.caller,
+          authorization: conn.authorization,
+          requestId: randomUUID(),
+          ip: conn.request.socket.remoteAddress,
+          query: payload.query,
+          connection: conn,
+          release,
+        };
+        return { schema, document, variableValues: payload.variables ?? {}, operationName: payload.operationName ?? undefined, contextValue };
+      },
+
+      // Queries and mutations over the socket: Apollo Server runs them as it runs HTTP ones.
+      execute: async (args) => {
+        const { connection: _, release: __, ...context } = args.contextValue as OperationContext;
+        const response = await options.apollo.executeOperation(
+          { query: context.query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
+          { contextValue: context },
+        );
+        return response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+      },
+
+      subscribe: (args) => {
+        const context = args.contextValue as OperationContext;
+        const conn = context.connection;
+        const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+        const decision = gateway.authorizer().authorize({ document: args.document, operationName: args.operationName ?? undefined, variables, caller: context.caller });
+        if (decision.skipExecution) {
+          context.release();
+          const refused = decision.complete({});
+          return { data: refused.data, errors: refused.errors?.map(asGraphQLError) } as ExecutionResult;
+        }
+        const key = `${createHash('sha256').update(context.query).digest('base64url')}:${decision.signature}`;
+        let plan;
+        try {
+          plan = gateway.subscriptionPlanner.plan(decision.document, args.operationName ?? undefined, key);
+        } catch (err) {
+          context.release();
+          log.error({ err }, 'subscription could not be planned');
+          return closing('This subscription could not be planned', ErrorCode.INTERNAL_SERVER_ERROR);
+        }
+        return hub.subscribe({
+          plan,
+          variables,
+          caller: context.caller,
+          authorization: context.authorization,
+          requestId: context.requestId,
+          complete: (result) => {
+            const completed = decision.complete(result as Parameters<typeof decision.complete>[0]);
+            return { ...completed, errors: completed.errors?.map(asGraphQLError) } as ExecutionResult;
+          },
+          drop: (reason) => {
+            log.warn({ reason }, 'dropping a slow subscriber');
+            conn.socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Subscriber too slow');
+          },
+          closed: context.release,
+        }) as AsyncIterable<ExecutionResult>;
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    close: async () => {
+      hub.closeAll(closing('The gateway is shutting down: reconnect', ErrorCode.SUBGRAPH_UNAVAILABLE));
+      await disposable.dispose();
+      // A client that stopped reading never completes the close handshake: don't wait for it.
+      for (const socket of wsServer.clients) socket.terminate();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+const tooMany = (why: string) => new GraphQLError(`Too many subscriptions: ${why}`, { extensions: { code: ErrorCode.TOO_MANY_SUBSCRIPTIONS } });
