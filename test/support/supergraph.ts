@@ -55,6 +55,10 @@ export interface RunningSupergraph {
   stop(name: SubgraphName): Promise<void>;
   /** Starts it again on the same port and database. */
   restart(name: SubgraphName): Promise<Subgraph>;
+  /** Starts one more instance of a subgraph (same database, stream and Redis; a port of its own), as a scaled-out deployment runs. */
+  another(name: SubgraphName): Promise<Subgraph>;
+  /** Starts one more gateway with the same configuration, plus `env` (e.g. another instance's URL). */
+  anotherGateway(env?: Env): Promise<Gateway>;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,8 @@ const recorder = (into: string[]): ApolloServerPlugin<Context> => ({
  */
 export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph> {
   const events = createTestEvents('e2e');
+  // Live events (subscriptions) of this supergraph only, as its stream and job prefix are.
+  const PUBSUB_PREFIX = `e2e:pubsub:${randomUUID()}`;
   const mail = await startCaptureServer({ port: 0, host: '127.0.0.1' });
   const dbs: TestDatabase[] = [];
   let started: { close(): Promise<void> }[] = [];
@@ -87,7 +93,7 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
     const start = async (name: SubgraphName, extra: Env) => {
       const db = await createTestDatabase(`e2e_${name}`);
       dbs.push(db);
-      const serviceEnv = { PORT: '0', DATABASE_URL: db.url, ...events.env, ...extra, ...env };
+      const serviceEnv = { PORT: '0', DATABASE_URL: db.url, ...events.env, PUBSUB_PREFIX, ...extra, ...env };
       const server = await SUBGRAPHS[name](serviceEnv, { plugins: [recorder(received[name])], log: testLogger(name) });
       how.set(name, { env: serviceEnv });
       started.push(server);
@@ -102,8 +108,7 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
     const subgraphs = { identity, ...Object.fromEntries(rest.map((n, i) => [n, others[i]])) } as unknown as Record<SubgraphName, Subgraph>;
     // health and the gateway each need the other's address: health's port is chosen first.
     const healthPort = await freePort();
-    const gateway = await createGateway(
-      loadGatewayConfig({
+    const gatewayEnv: Env = {
         PORT: '0',
         SUPERGRAPH_PATH: SUPERGRAPH_FILE,
         JWKS_URL,
@@ -114,9 +119,8 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
         RATE_LIMIT_PREFIX: `e2e:ratelimit:${randomUUID()}`,
         RATE_LIMIT_LOGIN: '10000',
         ...env,
-      }),
-      { log: testLogger('gateway') },
-    );
+    };
+    const gateway = await createGateway(loadGatewayConfig(gatewayEnv), { log: testLogger('gateway') });
     started.push(gateway);
     subgraphs.health = await start('health', {
       ...shared,
@@ -135,7 +139,17 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
       started.push(server);
       return server;
     };
-    return { url: `${gateway.url}/graphql`, gateway, identity, subgraphs, received, mail, events, stop, restart, close: closeAll };
+    const another = async (name: SubgraphName) => {
+      const server = await SUBGRAPHS[name]({ ...how.get(name)!.env, PORT: '0' }, { plugins: [recorder(received[name])], log: testLogger(name) });
+      started.push(server);
+      return server;
+    };
+    const anotherGateway = async (extra: Env = {}) => {
+      const next = await createGateway(loadGatewayConfig({ ...gatewayEnv, ...extra }), { log: testLogger('gateway') });
+      started.push(next);
+      return next;
+    };
+    return { url: `${gateway.url}/graphql`, gateway, identity, subgraphs, received, mail, events, stop, restart, another, anotherGateway, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

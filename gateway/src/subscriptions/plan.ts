@@ -55,7 +55,9 @@ export class SubscriptionPlanner {
     const plan = g.queryPlanner.buildQueryPlan(operation);
     if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription operation');
     const { primary, rest } = plan.node;
-    const url = g.serviceMap[primary.serviceName]?.url;
+    // The data source's URL: the routing URL after SUBGRAPH_<NAME>_URL overrides.
+    const service = g.serviceMap[primary.serviceName];
+    const url = (service?.dataSource as { url?: string } | undefined)?.url ?? service?.url;
     if (!url) throw new Error(`subgraph "${primary.serviceName}" has no routing URL`);
     const planned: SubscriptionPlan = { key, serviceName: primary.serviceName, url, primary, rest, document, operationName };
     if (this.cache.size >= 1000) this.cache.delete(this.cache.keys().next().value!);

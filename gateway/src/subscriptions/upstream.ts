@@ -1,4 +1,5 @@
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import type { Logger } from '@atrium/kit';
 import WebSocket from 'ws';
 
 export interface UpstreamRequest {
@@ -25,7 +26,7 @@ export interface UpstreamSink {
 export class UpstreamPool {
   private readonly clients = new Map<string, Client>();
 
-  constructor(private readonly options: { keepAliveMs: number }) {}
+  constructor(private readonly options: { keepAliveMs: number; log: Logger }) {}
 
   subscribe(url: string, request: UpstreamRequest, sink: UpstreamSink): () => void {
     return this.client(url).subscribe(
@@ -36,8 +37,10 @@ export class UpstreamPool {
         error: (err) => {
           // graphql-ws reports a refused operation as an array of GraphQL errors, and a lost
           // connection as a CloseEvent or an Error.
-          if (Array.isArray(err)) sink.error({ lost: false, errors: err });
-          else sink.error({ lost: true });
+          if (Array.isArray(err)) return sink.error({ lost: false, errors: err });
+          const { code, reason, message } = err as { code?: number; reason?: string; message?: string };
+          this.options.log.warn({ url, code, reason: reason || message }, 'upstream subscription lost');
+          sink.error({ lost: true });
         },
       },
     );
