@@ -12,7 +12,8 @@ export interface SubscriptionMetrics {
   open(delta: number): void;
   upstreamStarted(subgraph: string): void;
   eventReceived(subgraph: string): void;
-  delivered(): void;
+  /** `n` results queued for delivery (one event fanned out to n subscribers). */
+  delivered(n: number): void;
   /** A result not delivered because its subscriber's queue was full (the subscriber is dropped). */
   dropped(): void;
 }
@@ -83,7 +84,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       open: (delta) => open.inc(delta),
       upstreamStarted: (subgraph) => upstreams.inc({ subgraph }),
       eventReceived: (subgraph) => received.inc({ subgraph }),
-      delivered: () => delivered.inc(),
+      delivered: (n) => delivered.inc(n),
       dropped: () => dropped.inc(),
     },
     subgraphs: {

@@ -26,12 +26,14 @@ export function subgraphEnv(defaultPort: number, database: string) {
     DATABASE_URL: z.string().url().default(`postgres://postgres@127.0.0.1:5432/${database}`),
     /** Run pending migrations at start (under an advisory lock, so replicas may all do it). */
     DB_MIGRATE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-    /** Redis for domain events (Streams) and jobs (BullMQ). */
+    /** Redis for domain events (Streams), jobs (BullMQ) and live events (pub/sub). */
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
     /** The Redis Stream all domain events travel on (tests use their own). */
     EVENTS_STREAM: z.string().min(1).default('atrium:events'),
     /** Key prefix of the BullMQ queues (tests use their own). */
     JOBS_PREFIX: z.string().min(1).default('atrium'),
+    /** Namespace of the live-event (pub/sub) channels behind subscriptions (tests use their own). */
+    PUBSUB_PREFIX: z.string().min(1).default('atrium'),
     /** A failed or orphaned event delivery is retried after this many ms. */
     EVENTS_RETRY_IDLE_MS: z.coerce.number().int().positive().default(5_000),
     /** Deliveries before an event is moved to the dead-letter stream. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Caller } from './auth/caller';
 import type { EventRecorder } from './events/recorder';
 import type { Jobs } from './jobs';
+import type { PubSub } from './pubsub';
 
 /** What every resolver receives: built fresh for each request by `createSubgraph`. */
 export interface Context {
@@ -18,6 +19,11 @@ export interface Context {
   /** Domain events of this request, into the outbox of `em` (see events/recorder.ts). */
   events: EventRecorder;
   jobs: Jobs;
+  /**
+   * Live events (Redis pub/sub): `@Subscription`s subscribe through it, so that building a
+   * schema needs no Redis (see `buildFederatedSchema`).
+   */
+  pubSub: PubSub;
 }
 
 /**

@@ -4,7 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validateOrReject, type ValidationError } from 'class-validator';
 import { getNamedType, GraphQLScalarType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type ValidatorFn } from 'type-graphql';
+import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type PubSub, type ValidatorFn } from 'type-graphql';
 import { createAuthChecker } from './auth/directives';
 import { policies } from './auth/policies';
 import { referenceResolvers, type ReferenceBatch } from './context';
@@ -54,6 +54,21 @@ function argumentName(type: unknown, info: GraphQLResolveInfo): string {
 }
 
 /**
+ * type-graphql refuses a schema with subscriptions unless it is given a pub/sub, even when
+ * every `@Subscription` brings its own `subscribe` — as Atrium's do, taking the Redis
+ * pub/sub from the context, so that building a schema needs no Redis. This stand-in
+ * satisfies the check and says so if anything ever reaches it.
+ */
+const contextPubSubOnly: PubSub = {
+  publish() {
+    throw new Error('Publish through the context: ctx.pubSub');
+  },
+  subscribe() {
+    throw new Error('A @Subscription must declare `subscribe` and subscribe through ctx.pubSub');
+  },
+};
+
+/**
  * Builds a federation 2 subgraph schema from type-graphql classes: type-graphql builds
  * the schema (skipping its own check, since federation types are added afterwards), it
  * is printed with its directives, and `buildSubgraphSchema` adds `_service`/`_entities`
@@ -72,6 +87,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     authMode: 'error',
     scalarsMap,
     validateFn: validateArgument,
+    pubSub: contextPubSubOnly,
     skipCheck: true,
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);

@@ -10,6 +10,8 @@ import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
+import { trackCommits } from './after-commit';
+import type { Caller } from './auth/caller';
 import { authenticate, createTokenVerifier, type TokenVerifier } from './auth/verify';
 import type { SubgraphConfig } from './config';
 import type { Context } from './context';
@@ -20,12 +22,15 @@ import { OutboxEvent, ProcessedEvent } from './events/outbox.entity';
 import { createRecorder } from './events/recorder';
 import { startRelay } from './events/relay';
 import { createJobs, type JobProcessor } from './jobs';
+import { liveChanges, type LiveEntity } from './live-changes';
+import { createPubSub, type PubSub } from './pubsub';
 import { connectRedis, type Redis } from './redis';
 import type { Jobs } from './jobs';
 import { createErrorFormatter } from './errors';
 import { listen, type HttpService } from './http';
 import { createLogger } from './logger';
 import { createMetrics, serveMetrics, type Metrics } from './metrics';
+import { serveSubscriptions, type SubscriptionServer } from './subscription-server';
 
 export interface SubgraphOptions {
   name: string;
@@ -51,12 +56,16 @@ export interface SubgraphOptions {
   events?: { handlers: EventHandlers };
   /** BullMQ processors, by queue name (queues are named after the subgraph). */
   jobs?: Record<string, JobProcessor>;
+  /** Entities whose committed changes are published as live events (for its `@Subscription`s). */
+  live?: LiveEntity[];
 }
 
 export interface Subgraph extends HttpService {
   orm: MikroORM;
   redis: Redis;
   jobs: Jobs;
+  /** Live events (Redis pub/sub) behind its subscriptions. */
+  pubSub: PubSub;
   /** Its Prometheus metrics, served at `/metrics`. */
   metrics: Metrics;
 }
@@ -64,7 +73,8 @@ export interface Subgraph extends HttpService {
 /**
  * The one bootstrap of every Atrium subgraph: opens (creating and migrating) its database,
  * serves its federated schema with Apollo Server 5 at `/graphql` with a fresh `em.fork()`,
- * the verified caller and a request-scoped logger per request, serves `/health`,
+ * the verified caller and a request-scoped logger per request, serves its subscriptions
+ * over graphql-ws on the same port and path (see subscription-server.ts), serves `/health`,
  * `/ready` and Prometheus `/metrics`, and closes everything in order on `close()`. Listens on `config.PORT`
  * (0 picks a free port, as tests do).
  */
@@ -82,8 +92,20 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
     redis.disconnect();
     throw err;
   });
+  // Before anything forks the entity manager: transactions clone its subscribers.
+  trackCommits(orm, log);
+  let pubSub: PubSub;
+  try {
+    pubSub = await createPubSub({ redisUrl: config.REDIS_URL, prefix: config.PUBSUB_PREFIX, log, name });
+  } catch (err) {
+    redis.disconnect();
+    await orm.close();
+    throw err;
+  }
+  if (options.live?.length) orm.em.getEventManager().registerSubscriber(liveChanges(pubSub, options.live, log));
   const jobs = createJobs({ redis, prefix: config.JOBS_PREFIX, service: name, log });
   let consumer: Consumer | undefined;
+  let subscriptions: SubscriptionServer | undefined;
   const metrics = createMetrics(name);
   const relay = startRelay({ orm, redis, stream: config.EVENTS_STREAM, log, metrics });
   // Publish as soon as a transaction that wrote events commits, rather than at the next poll.
@@ -106,6 +128,14 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
     });
     app.get('/metrics', serveMetrics(metrics.registry));
     options.routes?.(app, orm);
+
+    /** A request's context — an HTTP request's, or one subscription's over the WebSocket. */
+    const contextFor = (caller: Caller | null, requestId: string): Context => {
+      const em = orm.em.fork();
+      const events = createRecorder(em, { producer: name, correlationId: requestId, actorId: caller?.userId ?? null });
+      const base: Context = { em, caller, requestId, log: log.child({ requestId }), loaders: new Map(), events, jobs, pubSub };
+      return options.context ? options.context(base) : base;
+    };
 
     const httpServer = createServer(app);
     const production = config.NODE_ENV === 'production';
@@ -131,16 +161,14 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
         context: async ({ req, res }): Promise<Context> => {
           const requestId = req.header('x-request-id') || randomUUID();
           res.setHeader('x-request-id', requestId);
-          const caller = await authenticate(req.header('authorization'), verify);
-          const em = orm.em.fork();
-          const events = createRecorder(em, { producer: name, correlationId: requestId, actorId: caller?.userId ?? null });
-          const base: Context = { em, caller, requestId, log: log.child({ requestId }), loaders: new Map(), events, jobs };
-          return options.context ? options.context(base) : base;
+          return contextFor(await authenticate(req.header('authorization'), verify), requestId);
         },
       }),
     );
 
     const service = await listen(httpServer, { port: config.PORT, host: config.HOST, log, name });
+    // Attached once listening: a taken port fails in `listen` alone, with its clear message.
+    subscriptions = serveSubscriptions({ httpServer, path: '/graphql', schema: options.schema, verify, context: contextFor, log, metrics });
     jobs.startWorkers(options.jobs ?? {}, orm);
     if (options.events) {
       consumer = await startConsumer({
@@ -162,21 +190,28 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
       orm,
       redis,
       jobs,
+      pubSub,
       metrics,
       close: async () => {
-        await server.stop(); // drains the HTTP server first
+        // Sockets first: their clients (the gateway) see the close and end those subscriptions.
+        await subscriptions?.close();
+        await server.stop(); // drains the HTTP server
         await service.close();
         await consumer?.stop();
         await relay.stop();
         await jobs.close();
+        // After the consumer and jobs: what they commit on the way out is still announced.
+        await pubSub.close();
         redis.disconnect();
         await orm.close();
       },
     };
   } catch (err) {
+    await subscriptions?.close();
     await consumer?.stop();
     await relay.stop();
     await jobs.close();
+    await pubSub.close();
     redis.disconnect();
     await orm.close();
     throw err;

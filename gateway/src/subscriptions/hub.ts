@@ -62,16 +62,13 @@ class Subscriber {
     return this.request.caller?.expiresAt.getTime() ?? Infinity;
   }
 
-  /** false when the subscriber was dropped instead. */
+  /** Queues `result`; false when it was not (the token expired, or the subscriber is dropped for falling behind). */
   deliver(result: Result, metrics: SubscriptionMetrics): boolean {
     if (this.expiresAt <= Date.now()) {
       this.queue.end(expired());
-      return true;
+      return false;
     }
-    if (this.queue.push(result)) {
-      metrics.delivered();
-      return true;
-    }
+    if (this.queue.push(result)) return true;
     metrics.dropped();
     this.queue.end();
     this.request.drop(`fell more than ${this.limit} events behind`);
@@ -154,7 +151,9 @@ class SharedStream {
       log.error({ err, subgraph: this.first.plan.serviceName }, 'subscription event could not be completed');
       result = closing('This event could not be completed', ErrorCode.INTERNAL_SERVER_ERROR);
     }
-    for (const s of [...this.subscribers]) s.deliver(result, metrics);
+    let delivered = 0;
+    for (const s of [...this.subscribers]) if (s.deliver(result, metrics)) delivered++;
+    metrics.delivered(delivered);
   }
 
   /**

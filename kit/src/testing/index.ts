@@ -3,6 +3,7 @@ export * from './database';
 export * from './events';
 export * from './graphql-client';
 export * from './issuer';
+export * from './open-subscriptions';
 export * from './sdl';
 export { freePort } from '../http';
 export * from './silent-logger';

@@ -44,6 +44,8 @@ export function subscribe(url: string, query: string, variables: Record<string, 
       ...options.connectionParams,
     },
     on: { connected: () => resolveConnected() },
+    // A close or refusal is reported through `ended`; graphql-ws would also print it.
+    onNonLazyError: () => undefined,
   });
   let done = false;
   const ended = new Promise<{ completed: true } | { completed: false; error: unknown }>((resolve) => {

@@ -1,5 +1,6 @@
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
 import { bookingHandlers, bookingJobs, SWEEP } from './booking/booking.handlers';
+import { bookingUpdates } from './booking/booking.live';
 import { rulesOf, type BookingConfig } from './config';
 import { bookingContext } from './context';
 import { entities } from './entities';
@@ -22,6 +23,7 @@ export async function createServer(config: BookingConfig, extra: Pick<SubgraphOp
     context: (base) => bookingContext(base, rules),
     events: { handlers: bookingHandlers },
     jobs: bookingJobs,
+    live: [bookingUpdates],
   });
   try {
     if (config.BOOKING_SWEEP_CRON !== 'off') await subgraph.jobs.schedule(SWEEP, config.BOOKING_SWEEP_CRON);

@@ -6,6 +6,7 @@ import { migrations } from './migrations';
 import { POLL, pollJob } from './monitor/poll.job';
 import { monitoredServices } from './monitor/targets';
 import { buildSchema } from './schema';
+import { serviceHealthChanges } from './status/status.live';
 import { SystemHealthService } from './system/system-health.service';
 
 /**
@@ -25,6 +26,7 @@ export async function createServer(config: HealthConfig, extra: Pick<SubgraphOpt
     migrations,
     jobs: { [POLL]: pollJob(runtime.targets, config.HEALTH_TIMEOUT_MS) },
     context: (base): HealthContext => ({ ...base, health: runtime }),
+    live: [serviceHealthChanges],
     ...extra,
   });
   runtime.system = new SystemHealthService(subgraph.redis, config, config.HEALTH_TIMEOUT_MS);

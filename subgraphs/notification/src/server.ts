@@ -5,6 +5,7 @@ import { eventHandlers } from './events/handlers';
 import { createMailer } from './mail/mailer';
 import { migrations } from './migrations';
 import { createDelivery, DELIVER_QUEUE, REQUEUE_QUEUE } from './notification/delivery';
+import { notificationsReceived } from './notification/notification.live';
 import { buildSchema } from './schema';
 import { LogSmsProvider, type SmsProvider } from './sms/sms-provider';
 
@@ -40,6 +41,7 @@ export async function createServer(config: NotificationConfig, extra: Notificati
       verifier: extra.verifier,
       events: { handlers: eventHandlers({ backoffMs: config.DELIVERY_BACKOFF_MS }) },
       jobs: { [DELIVER_QUEUE]: delivery.deliver, [REQUEUE_QUEUE]: delivery.requeue },
+      live: [notificationsReceived],
     });
   } catch (err) {
     mailer.close();

@@ -1,10 +1,11 @@
 import { Authenticated } from '@atrium/kit';
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { BookingContext } from '../context';
 import { User } from '../user/user.type';
 import { Workspace } from '../workspace/workspace.type';
 import { Booking } from './booking.entity';
 import { CreateBookingInput } from './booking.input';
+import { bookingFromState, bookingUpdatesFor, type BookingState, type BookingUpdatedArgs } from './booking.live';
 
 @Resolver(() => Booking)
 export class BookingResolver {
@@ -36,6 +37,22 @@ export class BookingResolver {
     @Ctx() ctx: BookingContext,
   ): Promise<Booking> {
     return ctx.bookings.cancel(id, reason);
+  }
+
+  @Subscription(() => Booking, {
+    description:
+      'Each status change of your bookings (any with bookings:read) as it commits, from creation (PENDING_PAYMENT) on; ' +
+      'only those of one booking or one workspace when given.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, BookingUpdatedArgs, BookingContext>) => bookingUpdatesFor(context, args),
+  })
+  @Authenticated()
+  bookingUpdated(
+    @Root() state: BookingState,
+    // Declared for the schema; the filtering happens as events arrive (bookingUpdatesFor).
+    @Arg('bookingId', () => ID, { nullable: true }) _bookingId: string | null,
+    @Arg('workspaceId', () => ID, { nullable: true }) _workspaceId: string | null,
+  ): Booking {
+    return bookingFromState(state);
   }
 
   /** A reference into catalog: the gateway fetches the workspace's fields from there. */

@@ -46,6 +46,8 @@ export interface Harness {
    * events processed: those are left out, so what remains is the request's own SQL.
    */
   statementsOf(work: () => Promise<unknown>): Promise<string[]>;
+  /** Another instance of booking on the same database, event stream and pub/sub prefix, as a second replica (closed with the harness). */
+  replica(): Promise<Subgraph>;
   close(): Promise<void>;
 }
 
@@ -53,8 +55,11 @@ export async function startBooking(label: string, env: Record<string, string> = 
   const db = await createTestDatabase(label);
   const events = createTestEvents(label);
   const issuer = await createTestIssuer();
-  const config = loadConfig(bookingEnv, { NODE_ENV: 'test', PORT: '0', DATABASE_URL: db.url, LOG_LEVEL: 'silent', ...events.env, ...env });
+  // Live events of this suite only: other suites' bookings must not reach its subscriptions.
+  const PUBSUB_PREFIX = `atrium-test-${label}-${randomUUID()}`;
+  const config = loadConfig(bookingEnv, { NODE_ENV: 'test', PORT: '0', DATABASE_URL: db.url, LOG_LEVEL: 'silent', ...events.env, PUBSUB_PREFIX, ...env });
   const server = await createServer(config, { verifier: issuer.verifier, log: testLogger('booking') });
+  const replicas: Subgraph[] = [];
   const url = `${server.url}/graphql`;
   const user = async (roles: ('MEMBER' | 'MANAGER')[], userId: string = randomUUID()) => ({ userId, token: await issuer.token({ userId, roles }) });
   /** Waits until the outbox is published and booking's consumer group has handled the whole stream. */
@@ -113,7 +118,16 @@ export async function startBooking(label: string, env: Record<string, string> = 
       }
       return counter.statements.filter((sql) => !EVENT_MACHINERY.test(sql));
     },
+    async replica() {
+      const started = await createServer(config, { verifier: issuer.verifier, log: testLogger('booking') });
+      // A test may stop it itself (as a crash or deploy would): closing twice is closing once.
+      let closing: Promise<void> | undefined;
+      const replica: Subgraph = { ...started, close: () => (closing ??= started.close()) };
+      replicas.push(replica);
+      return replica;
+    },
     async close() {
+      for (const r of replicas) await r.close();
       await server.close();
       await events.close();
       await db.drop();

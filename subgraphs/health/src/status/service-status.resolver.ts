@@ -1,7 +1,8 @@
 import { Authenticated } from '@atrium/kit';
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Ctx, FieldResolver, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { HealthContext } from '../context';
 import { ServiceStatus } from './service-status.entity';
+import { serviceHealthChangesFor, serviceStatusFromState, type ServiceStatusState } from './status.live';
 import { StatusService } from './status.service';
 
 @Resolver(() => ServiceStatus)
@@ -10,6 +11,15 @@ export class ServiceStatusResolver {
   @Query(() => [ServiceStatus], { description: 'Every monitored subgraph and the gateway, as the last poll saw them. Any signed-in user.' })
   services(@Ctx() { em, health }: HealthContext): Promise<ServiceStatus[]> {
     return new StatusService(em).list(health.targets);
+  }
+
+  @Authenticated()
+  @Subscription(() => ServiceStatus, {
+    description: 'Each change of a monitored service\'s status (its first observation included), as the monitor records it. Any signed-in user.',
+    subscribe: ({ context }: SubscribeResolverData<unknown, object, HealthContext>) => serviceHealthChangesFor(context),
+  })
+  serviceHealthChanged(@Root() state: ServiceStatusState): ServiceStatus {
+    return serviceStatusFromState(state);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The base URL polled (its /ready); null for a service no longer monitored.' })

@@ -1,5 +1,6 @@
 import type { Subgraph } from '@atrium/kit';
 import { createTestDatabase, createTestEvents, createTestIssuer, graphql, testLogger, type GraphQLResponse, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,8 @@ export async function startHealth(label: string): Promise<Harness> {
     PORT: '0',
     LOG_LEVEL: 'silent',
     ...events.env,
+    // Live events of this suite only (other suites' monitors publish too).
+    PUBSUB_PREFIX: `atrium-test-${label}-${randomUUID()}`,
     HEALTH_POLL_INTERVAL_MS: '200',
     HEALTH_TIMEOUT_MS: '1000',
     SUPERGRAPH_CONFIG: path.join(dir, 'supergraph.yaml'),

@@ -1,7 +1,8 @@
 import { Authenticated, type Context } from '@atrium/kit';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { User } from '../user/user.type';
 import { Notification } from './notification.entity';
+import { notificationFromState, notificationsFor, type NotificationState } from './notification.live';
 import { NotificationService } from './notification.service';
 
 @Resolver(() => Notification)
@@ -16,6 +17,15 @@ export class NotificationResolver {
   @Mutation(() => Int, { description: 'Marks all your in-app notifications read; returns how many were unread.' })
   markAllNotificationsRead(@Ctx() { em, caller }: Context): Promise<number> {
     return new NotificationService(em).markAllRead(caller!.userId);
+  }
+
+  @Authenticated()
+  @Subscription(() => Notification, {
+    description: 'Each notification made for you (every channel), as it is stored.',
+    subscribe: ({ context }: SubscribeResolverData<unknown, object, Context>) => notificationsFor(context),
+  })
+  notificationReceived(@Root() state: NotificationState): Notification {
+    return notificationFromState(state);
   }
 
   @FieldResolver(() => User, { description: 'Whom it is for.' })
