@@ -17,7 +17,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@atrium/kit$': '<rootDir>/kit/src/index.ts', '^@atrium/kit/(.*)$': '<rootDir>/kit/src/$1' },
   testEnvironment: 'node',
-  roots: ['<rootDir>/kit', '<rootDir>/gateway', '<rootDir>/subgraphs', '<rootDir>/scripts', '<rootDir>/test'],
+  roots: ['<rootDir>/kit', '<rootDir>/gateway', '<rootDir>/subgraphs', '<rootDir>/scripts', '<rootDir>/test', '<rootDir>/bench'],
   setupFiles: ['reflect-metadata'],
 };
 module.exports = {

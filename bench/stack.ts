@@ -1,0 +1,270 @@
+/**
+ * Everything a benchmark run measures, started as separate processes on free ports of
+ * 127.0.0.1, and stopped again: the seven Atrium subgraphs (fresh databases on the local
+ * PostgreSQL, a private event stream and job prefix on the local Redis), an SMTP sink for
+ * notification, and the gateways — Atrium's (A), a stock @apollo/gateway (B) and Hive
+ * Gateway's CLI (C). Target D, "direct", is the subgraphs themselves.
+ */
+import IORedis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { freePort } from '../kit/src/http';
+import { loadSupergraphConfig } from '../kit/src/supergraph-config';
+import type { TargetId } from './args';
+import { Child } from './processes';
+import { rewriteRoutingUrls, stripSecuritySpecs, type StrippedSecurity } from './supergraph-rewrite';
+
+export const POSTGRES_SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ADMIN = { email: 'admin@bench.atrium.local', password: 'bench-admin-password' } as const;
+
+/** Budgets high enough that the load generator is never throttled; the limiter still runs on every request. */
+export const BENCH_RATE_LIMITS = { RATE_LIMIT: 'on', RATE_LIMIT_USER: '1000000000', RATE_LIMIT_IP: '1000000000', RATE_LIMIT_LOGIN: '100000' } as const;
+
+export interface Endpoint {
+  name: string;
+  /** The GraphQL endpoint. */
+  url: string;
+  /** The process answering it (for RSS and CPU). */
+  child: Child;
+}
+
+export interface StackOptions {
+  repoRoot: string;
+  /** The gateways to start besides Atrium's (which seeding and contention always use). */
+  targets: readonly TargetId[];
+  log: (message: string) => void;
+}
+
+/** The environment every child starts from: nothing of the caller's shell leaks in (DATABASE_URL…). */
+function baseEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+}
+
+async function waitFor(what: string, child: Child, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.hasExited) throw new Error(`${what} ${child.describeExit()} before it was ready; its log:\n${child.tail()}`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs / 1000} s; its log:\n${child.tail()}`);
+    await sleep(150);
+  }
+}
+
+const httpOk = (url: string) => async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status === 200;
+const graphqlOk = (url: string) => async () => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+    signal: AbortSignal.timeout(2_000),
+  });
+  return res.status === 200 && ((await res.json()) as { data?: { __typename?: string } }).data?.__typename === 'Query';
+};
+const tcpOpen = (port: number) => () =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+export class Stack {
+  readonly runId = randomBytes(3).toString('hex');
+  readonly workDir = path.join(tmpdir(), `atrium-bench-${this.runId}`);
+  readonly children: Child[] = [];
+  readonly subgraphs = new Map<string, Endpoint>();
+  atrium: Endpoint | undefined;
+  stock: Endpoint | undefined;
+  hive: Endpoint | undefined;
+  /** What was stripped from the stock gateway's supergraph copy. */
+  stockStripped: StrippedSecurity | undefined;
+  /** Whether Hive got the supergraph with its security specs (it accepts them, and ignores them). */
+  hiveStripped = false;
+  private readonly databases: string[] = [];
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: StackOptions) {}
+
+  private get prefix(): string {
+    return `atrium-bench-${this.runId}`;
+  }
+
+  private start(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
+    if (this.stopped) throw new Error(`not starting ${name}: the benchmark is stopping`);
+    const { repoRoot } = this.options;
+    const child = Child.start({
+      name,
+      entry,
+      args,
+      nodeArgs: ['--enable-source-maps', '--require', path.join(repoRoot, 'dist/scripts/lib/parent-watch.js')],
+      env: { ...baseEnv(), ...env },
+      cwd: repoRoot,
+      logFile: path.join(this.workDir, `${name}.log`),
+    });
+    this.children.push(child);
+    return child;
+  }
+
+  /** Starts the subgraphs and gateways; throws (after stopping what started) on any failure. */
+  async up(): Promise<void> {
+    const { repoRoot, targets, log } = this.options;
+    mkdirSync(this.workDir, { recursive: true });
+    for (const file of ['dist/scripts/lib/parent-watch.js', 'dist/gateway/src/main.js', 'dist/bench/targets/stock-gateway.js']) {
+      if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: build first (npm run build)`);
+    }
+    const entries = loadSupergraphConfig(path.join(repoRoot, 'supergraph.yaml'));
+    const ports = new Map<string, number>();
+    for (const name of [...entries.map((e) => e.name), 'gateway', 'mail', 'stock', 'hive']) ports.set(name, await freePort());
+    const subgraphUrl = (name: string) => `http://127.0.0.1:${ports.get(name)}`;
+    const gatewayBase = subgraphUrl('gateway');
+
+    log(`run ${this.runId}: logs in ${this.workDir}`);
+    const mail = this.start('mail-sink', 'dist/bench/targets/mail-sink.js', { PORT: String(ports.get('mail')) });
+    await waitFor('the mail sink', mail, tcpOpen(ports.get('mail')!));
+
+    const common = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      HOST: '127.0.0.1',
+      REDIS_URL,
+      EVENTS_STREAM: `atrium-bench:${this.runId}:events`,
+      JOBS_PREFIX: this.prefix,
+    };
+    const jwks = `${subgraphUrl('identity')}/.well-known/jwks.json`;
+    const startSubgraph = async (name: string) => {
+      const url = new URL(POSTGRES_SERVER);
+      url.pathname = `/atrium_bench_${this.runId}_${name.replace(/-/g, '_')}`;
+      this.databases.push(url.toString());
+      const env: NodeJS.ProcessEnv = { ...common, PORT: String(ports.get(name)), DATABASE_URL: url.toString(), JWKS_URL: jwks };
+      if (name === 'identity') Object.assign(env, { ATRIUM_ADMIN_EMAIL: ADMIN.email, ATRIUM_ADMIN_PASSWORD: ADMIN.password, ACCESS_TOKEN_TTL: '3600' });
+      if (name === 'notification') env.SMTP_URL = `smtp://127.0.0.1:${ports.get('mail')}`;
+      if (name === 'health') {
+        Object.assign(env, { SUPERGRAPH_CONFIG: path.join(repoRoot, 'supergraph.yaml'), GATEWAY_URL: gatewayBase });
+        for (const other of entries) env[`HEALTH_SERVICE_${other.name.toUpperCase().replace(/-/g, '_')}_URL`] = subgraphUrl(other.name);
+      }
+      const entry = `dist/subgraphs/${name}/src/main.js`;
+      if (!existsSync(path.join(repoRoot, entry))) throw new Error(`${entry} is missing: build first (npm run build)`);
+      const child = this.start(name, entry, env);
+      await waitFor(name, child, httpOk(`${subgraphUrl(name)}/ready`));
+      this.subgraphs.set(name, { name, url: `${subgraphUrl(name)}/graphql`, child });
+    };
+    // identity first: every other service verifies tokens against its JWKS.
+    log('starting identity');
+    await startSubgraph('identity');
+    const rest = entries.map((e) => e.name).filter((n) => n !== 'identity');
+    log(`starting ${rest.join(', ')}`);
+    await Promise.all(rest.map(startSubgraph));
+
+    const urls = Object.fromEntries([...this.subgraphs.values()].map((s) => [s.name, s.url]));
+    const supergraphFile = path.join(repoRoot, 'schema/supergraph.graphql');
+    const supergraph = readFileSync(supergraphFile, 'utf8');
+
+    log('starting the Atrium gateway');
+    const atriumEnv: NodeJS.ProcessEnv = {
+      ...common,
+      PORT: String(ports.get('gateway')),
+      SUPERGRAPH_PATH: supergraphFile,
+      JWKS_URL: jwks,
+      ...BENCH_RATE_LIMITS,
+      RATE_LIMIT_PREFIX: `atrium-bench:${this.runId}:ratelimit`,
+    };
+    for (const [name, url] of Object.entries(urls)) atriumEnv[`SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`] = url;
+    const atrium = this.start('gateway-atrium', 'dist/gateway/src/main.js', atriumEnv);
+    await waitFor('the Atrium gateway', atrium, httpOk(`${gatewayBase}/ready`));
+    this.atrium = { name: 'atrium', url: `${gatewayBase}/graphql`, child: atrium };
+
+    const starting: Promise<void>[] = [];
+    if (targets.includes('stock')) {
+      // Stock @apollo/gateway refuses the security specs (stack.md pitfall 10): strip them.
+      this.stockStripped = stripSecuritySpecs(rewriteRoutingUrls(supergraph, urls));
+      const file = path.join(this.workDir, 'supergraph.stock.graphql');
+      writeFileSync(file, this.stockStripped.sdl);
+      const port = ports.get('stock')!;
+      const child = this.start('gateway-stock', 'dist/bench/targets/stock-gateway.js', { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: file });
+      const url = `http://127.0.0.1:${port}/`;
+      starting.push(waitFor('the stock gateway', child, graphqlOk(url)).then(() => void (this.stock = { name: 'stock', url, child })));
+    }
+    if (targets.includes('hive')) {
+      // Hive accepts the security specs (it ignores them unless its auth plugins are configured).
+      const file = path.join(this.workDir, 'supergraph.hive.graphql');
+      writeFileSync(file, rewriteRoutingUrls(supergraph, urls));
+      const port = ports.get('hive')!;
+      const bin = path.join(repoRoot, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+      const child = this.start('gateway-hive', bin, { NODE_ENV: 'production', LOG_LEVEL: 'warn' }, [
+        'supergraph',
+        file,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--fork',
+        '1',
+        '--config-path',
+        path.join(repoRoot, 'dist/bench/targets/hive-gateway.config.js'),
+      ]);
+      const url = `http://127.0.0.1:${port}/graphql`;
+      starting.push(waitFor('Hive Gateway', child, graphqlOk(url)).then(() => void (this.hive = { name: 'hive', url, child })));
+    }
+    if (starting.length) log(`starting ${[targets.includes('stock') && 'the stock gateway', targets.includes('hive') && 'Hive Gateway'].filter(Boolean).join(' and ')}`);
+    await Promise.all(starting);
+  }
+
+  /** Any child that died on its own, described; undefined while all run. */
+  casualty(): string | undefined {
+    const dead = this.children.find((c) => c.hasExited && !c.isStopping);
+    return dead ? `${dead.name} ${dead.describeExit()}; its log:\n${dead.tail()}` : undefined;
+  }
+
+  /** Stops every child (gateways first, then subgraphs, then the mail sink) and drops the databases and Redis keys. Idempotent. */
+  down(keepLogs = false): Promise<void> {
+    this.stopped ??= (async () => {
+      const order = (c: Child) => (c.name.startsWith('gateway') ? 0 : c.name === 'mail-sink' ? 2 : 1);
+      for (const rank of [0, 1, 2]) await Promise.all(this.children.filter((c) => order(c) === rank).map((c) => c.stop()));
+      await this.dropDatabases().catch((err: unknown) => this.options.log(`could not drop the benchmark databases: ${String(err)}`));
+      await this.deleteRedisKeys().catch((err: unknown) => this.options.log(`could not delete the benchmark's Redis keys: ${String(err)}`));
+      if (!keepLogs) rmSync(this.workDir, { recursive: true, force: true });
+    })();
+    return this.stopped;
+  }
+
+  private async dropDatabases(): Promise<void> {
+    if (this.databases.length === 0) return;
+    const client = new Client({ connectionString: POSTGRES_SERVER });
+    await client.connect();
+    try {
+      for (const url of this.databases) {
+        const name = decodeURIComponent(new URL(url).pathname.slice(1));
+        await client.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async deleteRedisKeys(): Promise<void> {
+    const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    try {
+      for (const pattern of [`atrium-bench:${this.runId}:*`, `${this.prefix}:*`]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length) await redis.del(...keys);
+        } while (cursor !== '0');
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
