@@ -38,6 +38,8 @@ export interface StackOptions {
   repoRoot: string;
   /** The gateways to start besides Atrium's (which seeding and contention always use). */
   targets: readonly TargetId[];
+  /** Extra Node.js flags for the Atrium gateway (`--cpu-prof`, for `npm run bench:profile`). */
+  atriumNodeArgs?: string[];
   log: (message: string) => void;
 }
 
@@ -98,14 +100,14 @@ export class Stack {
     return `atrium-bench-${this.runId}`;
   }
 
-  private start(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = []): Child {
+  private start(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeArgs: string[] = []): Child {
     if (this.stopped) throw new Error(`not starting ${name}: the benchmark is stopping`);
     const { repoRoot } = this.options;
     const child = Child.start({
       name,
       entry,
       args,
-      nodeArgs: ['--enable-source-maps', '--require', path.join(repoRoot, 'dist/scripts/lib/parent-watch.js')],
+      nodeArgs: ['--enable-source-maps', '--require', path.join(repoRoot, 'dist/scripts/lib/parent-watch.js'), ...nodeArgs],
       env: { ...baseEnv(), ...env },
       cwd: repoRoot,
       logFile: path.join(this.workDir, `${name}.log`),
@@ -179,7 +181,7 @@ export class Stack {
       RATE_LIMIT_PREFIX: `atrium-bench:${this.runId}:ratelimit`,
     };
     for (const [name, url] of Object.entries(urls)) atriumEnv[`SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`] = url;
-    const atrium = this.start('gateway-atrium', 'dist/gateway/src/main.js', atriumEnv);
+    const atrium = this.start('gateway-atrium', 'dist/gateway/src/main.js', atriumEnv, [], this.options.atriumNodeArgs);
     await waitFor('the Atrium gateway', atrium, httpOk(`${gatewayBase}/ready`));
     this.atrium = { name: 'atrium', url: `${gatewayBase}/graphql`, child: atrium };
 

@@ -14,8 +14,15 @@ export const gatewayEnv = {
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Abort a subgraph fetch after this many milliseconds. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** Redis for rate limits (not needed with RATE_LIMIT=off). */
+  /** Redis for rate limits and session revocations (the gateway starts, and fails open, without it). */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Namespace of the live-event (pub/sub) channels: the subgraphs' PUBSUB_PREFIX, to hear identity's revocations. */
+  PUBSUB_PREFIX: z.string().min(1).default('atrium'),
+  /**
+   * Seconds a revoked session is remembered at least (its access tokens refused); longer when
+   * identity announces that its tokens live longer. Default: a 15-minute token plus clock skew.
+   */
+  REVOCATION_MEMORY_S: z.coerce.number().int().positive().default(900 + 60),
   /**
    * Express's `trust proxy`: `false` (req.ip is the socket's peer), `true`, a hop count, or
    * comma-separated addresses/subnets. Set it behind a load balancer, or every caller shares
@@ -36,7 +43,7 @@ export const gatewayEnv = {
   REQUEST_MAX_BYTES: z.coerce.number().int().positive().default(1_048_576),
 
   // Rate limits in Redis, see rate-limit.ts.
-  /** `off` disables rate limiting (and the gateway's Redis connection). */
+  /** `off` disables rate limiting (session revocations still use Redis). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Prefix of the rate-limit keys in Redis. */
   RATE_LIMIT_PREFIX: z.string().min(1).default('atrium:ratelimit'),

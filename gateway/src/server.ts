@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import { authenticate, createErrorFormatter, createLogger, createTokenVerifier, listen, policies, serveMetrics, type HttpService, type Logger } from '@atrium/kit';
+import { authenticate, createErrorFormatter, ErrorCode, createLogger, createTokenVerifier, listen, policies, serveMetrics, type HttpService, type Logger } from '@atrium/kit';
 import cors from 'cors';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
@@ -14,11 +14,18 @@ import { AuthorizingGateway } from './authorizing-gateway';
 import { createCircuitBreakers } from './circuit-breaker';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { dashboard } from './dashboard';
 import { jsonBody, queryLimits } from './limits';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { createRateLimit } from './rate-limit';
 import { createReadiness } from './readiness';
+import { SESSION_REVOKED_MESSAGE, startRevocations } from './revocations';
 import { SubgraphDataSource } from './subgraph-datasource';
+import { createSubgraphFetcher } from './subgraph-fetcher';
+import { closing, SubscriptionHub } from './subscriptions/hub';
+import { serveSubscriptions } from './subscriptions/server';
+import { UpstreamPool } from './subscriptions/upstream';
+import { watchSupergraph } from './supergraph-source';
 
 export interface GatewayOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
@@ -27,6 +34,8 @@ export interface GatewayOptions {
 
 export interface Gateway extends HttpService {
   gateway: AuthorizingGateway;
+  /** Open subscriptions and their upstream streams. */
+  hub: SubscriptionHub;
   /** Its Prometheus metrics, served at `/metrics`. */
   metrics: GatewayMetrics;
 }
@@ -37,7 +46,8 @@ export interface Gateway extends HttpService {
  * JWKS, field-level authorization (`@authenticated`, `@requiresScopes`, `@policy`),
  * `/health`, `/ready`, Prometheus `/metrics`, CORS, and Sandbox at `/graphql` outside production.
  * Protected by query limits and a body size limit (limits.ts), rate limits in Redis
- * (rate-limit.ts) and a circuit breaker per subgraph (circuit-breaker.ts).
+ * (rate-limit.ts) and a circuit breaker per subgraph (circuit-breaker.ts). Tokens of
+ * sessions identity revoked are refused, and their subscriptions ended (revocations.ts).
  */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
@@ -49,6 +59,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   } catch {
     throw new Error(`SUPERGRAPH_PATH: cannot read ${supergraphFile} (run \`npm run compose\`, or point it at a supergraph file)`);
   }
+  const source = config.SUPERGRAPH_WATCH === 'on' ? watchSupergraph(supergraphFile, supergraphSdl, log) : supergraphSdl;
   const urls = new Map<string, string>();
   const metrics = createGatewayMetrics();
   const circuits = createCircuitBreakers(
@@ -61,14 +72,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     (subgraph, state) => metrics.circuitOpen(subgraph, state !== 'closed'),
     log,
   );
+  const fetcher = createSubgraphFetcher({ timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
   const gateway = new AuthorizingGateway(
     {
-      supergraphSdl,
+      supergraphSdl: source,
       buildService: ({ name, url }: { name: string; url?: string }) => {
         const target = config.subgraphUrls[name.toLowerCase()] ?? url;
         if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
         urls.set(name, target);
-        return new SubgraphDataSource(name, target, config.SUBGRAPH_TIMEOUT_MS, metrics.subgraphs, circuits.for(name));
+        return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name));
       },
       logger: log,
     },
@@ -119,13 +131,52 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       ...(options.plugins ?? []),
     ],
   });
+  const hub = new SubscriptionHub(gateway.subscriptionPlanner, new UpstreamPool({ keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS, log }), {
+    dedup: config.SUBSCRIPTION_DEDUP === 'on',
+    queueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+    metrics: metrics.subscriptions,
+    log,
+  });
+  // A new supergraph may change or remove what open subscriptions select: end them clearly.
+  let loads = 0;
+  gateway.onSchemaLoadOrUpdate(() => {
+    if (loads++ > 0) hub.closeAll(closing('The supergraph was updated: subscribe again', ErrorCode.SUPERGRAPH_UPDATED));
+  });
+  // Whatever RATE_LIMIT says; without Redis the gateway still starts (revocation not enforced).
+  const revocations = await startRevocations({
+    redisUrl: config.REDIS_URL,
+    prefix: config.PUBSUB_PREFIX,
+    memoryMs: config.REVOCATION_MEMORY_S * 1000,
+    log,
+    onRevoked: (sessionIds) => {
+      const ended = hub.endWhere((caller) => !!caller?.sessionId && sessionIds.has(caller.sessionId), closing(SESSION_REVOKED_MESSAGE, ErrorCode.UNAUTHENTICATED));
+      if (ended > 0) log.info({ ended }, 'ended the subscriptions of revoked sessions');
+    },
+  });
+  /** The caller behind an Authorization header, over HTTP and at WebSocket connect: 401 for a bad token or a revoked session. */
+  const identify = async (authorization: string | undefined) => revocations.admit(await authenticate(authorization, verify));
   try {
     await server.start();
   } catch (err) {
     circuits.shutdown();
+    await fetcher.close();
     await rateLimit?.close();
+    await revocations.close();
     throw err;
   }
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    apollo: server,
+    gateway,
+    hub,
+    authenticate: identify,
+    revoked: revocations.revoked,
+    log,
+    validationRules: limits.validationRules ?? [],
+    maxTokens: config.GRAPHQL_MAX_TOKENS,
+    perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
+    max: config.SUBSCRIPTIONS_MAX,
+  });
   const readiness = createReadiness(urls, { circuits: () => circuits.states(), redis: rateLimit?.redisStatus });
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok', service: 'gateway' }));
@@ -134,6 +185,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     res.status(report.ready ? 200 : 503).json(report);
   });
   app.get('/metrics', serveMetrics(metrics.registry));
+  app.use('/dashboard', dashboard());
   app.get('/', (_req, res) => res.redirect(production ? '/health' : '/graphql'));
   app.use(
     '/graphql',
@@ -144,7 +196,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         const requestId = req.header('x-request-id') || randomUUID();
         res.setHeader('x-request-id', requestId);
         const authorization = req.header('authorization');
-        return { caller: await authenticate(authorization, verify), authorization, requestId, ip: req.ip };
+        return { caller: await identify(authorization), authorization, requestId, ip: req.ip };
       },
     }),
   );
@@ -153,12 +205,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return {
     ...service,
     gateway,
+    hub,
     metrics,
     close: async () => {
+      await subscriptions.close();
+      await hub.pool.close();
       await server.stop(); // drains HTTP, stops the gateway
       await service.close();
       circuits.shutdown();
+      await fetcher.close();
       await rateLimit?.close();
+      await revocations.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { ErrorCode } from '@atrium/kit';
 import { GraphQLError } from 'graphql';
 import type { SubgraphCircuit } from './circuit-breaker';
@@ -8,7 +9,8 @@ import type { SubgraphFetchMetrics } from './metrics';
 /**
  * How the gateway talks to one subgraph: forwards the caller's `authorization` header
  * (subgraphs verify the token again) and the request id (one id across every log line of
- * a request), bounds each fetch by a timeout, and turns a subgraph that cannot be reached
+ * a request), fetches through `fetcher` (subgraph-fetcher.ts: pooled keep-alive
+ * connections, bounded by the subgraph timeout), and turns a subgraph that cannot be reached
  * into a clear SUBGRAPH_UNAVAILABLE error instead of a raw network message. Counts and
  * times every fetch when given `metrics`. With a `circuit`, fetches go through it, so a
  * subgraph that keeps failing is not called at all until its circuit half-opens.
@@ -17,11 +19,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(
     readonly name: string,
     url: string,
-    private readonly timeoutMs: number,
+    fetcher: Fetcher,
     private readonly metrics?: SubgraphFetchMetrics,
     private readonly circuit?: SubgraphCircuit,
   ) {
-    super({ url });
+    super({ url, fetcher });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -36,8 +38,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const http = options.request.http;
-    if (http) (http as { timeout?: number }).timeout = this.timeoutMs;
     const start = performance.now();
     try {
       const response = await super.process(options);

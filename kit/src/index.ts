@@ -5,6 +5,7 @@ export * from './after-commit';
 export * from './auth/caller';
 export * from './auth/directives';
 export * from './auth/policies';
+export * from './auth/revocations';
 export * from './auth/scopes';
 export * from './auth/verify';
 export * from './config';

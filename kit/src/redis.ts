@@ -8,9 +8,13 @@ export type { Redis };
  */
 export async function connectRedis(url: string, name: string): Promise<Redis> {
   const redis = new IORedis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: true });
+  // A failure to connect is reported once, below; not also as ioredis's "Unhandled error event".
+  const quiet = () => undefined;
+  redis.on('error', quiet);
   try {
     await redis.connect();
     await redis.ping();
+    redis.off('error', quiet);
   } catch (err) {
     redis.disconnect();
     throw new Error(

@@ -13,7 +13,7 @@ function services(only: string[], gateway = true): ReturnType<typeof planService
 }
 
 describe('renderBanner', () => {
-  it('shows Sandbox, readiness, every subgraph and the embedded database with its password masked', () => {
+  it('shows Sandbox, the dashboard, readiness, every subgraph and the embedded database with its password masked', () => {
     const banner = renderBanner({
       services: services(['identity', 'catalog']),
       notStarted: [],
@@ -28,7 +28,7 @@ describe('renderBanner', () => {
     });
     expect(banner).toContain('Sandbox     http://localhost:4000/graphql');
     expect(banner).toContain('Readiness   http://localhost:4000/ready');
-    expect(banner).not.toContain('dashboard'); // not served yet: never advertise a page that 404s
+    expect(banner).toContain('Dashboard   http://localhost:4000/dashboard');
     expect(banner).toContain('identity    http://localhost:4001/graphql');
     expect(banner).toContain('catalog     http://localhost:4002/graphql');
     expect(banner).toContain('embedded, postgres://postgres:***@127.0.0.1:54329');

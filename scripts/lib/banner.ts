@@ -30,7 +30,7 @@ export interface BannerInput {
 }
 
 /**
- * The box printed once everything is ready: where Sandbox and readiness are, each
+ * The box printed once everything is ready: where Sandbox, the dashboard and readiness are, each
  * subgraph's endpoint, and which PostgreSQL holds the data (password masked; the
  * embedded server's is in its password file).
  */
@@ -48,6 +48,7 @@ export function renderBanner(input: BannerInput): string {
 
   if (gateway) {
     lines.push(`${label('Sandbox')}${gateway.graphqlUrl}`);
+    lines.push(`${label('Dashboard')}${gateway.graphqlUrl.replace(/\/graphql$/, '/dashboard')}`);
     lines.push(`${label('Readiness')}${gateway.graphqlUrl.replace(/\/graphql$/, '/ready')}`);
   } else {
     lines.push(`${label('Gateway')}not started (--no-gateway)`);

@@ -1,6 +1,8 @@
 import { scopesFor } from '@atrium/kit';
-import { graphql, subscribe, waitFor, type TestSubscription } from '@atrium/kit/testing';
-import { castOfUsers, register, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
+import { errorCodes, graphql, subscribe, waitFor, type TestSubscription } from '@atrium/kit/testing';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { castOfUsers, login, register, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
 
 // Atrium's subscriptions end to end: over real WebSockets through the gateway, completed from
 // other subgraphs, authorized on every event, and the same across instances.
@@ -184,5 +186,92 @@ describe('many instances behave as one', () => {
       expect(seen.filter((s) => s === `${viaFirst}:PENDING_PAYMENT`)).toHaveLength(1);
       expect(seen.filter((s) => s === `${viaSecond}:PENDING_PAYMENT`)).toHaveLength(1);
     }
+  });
+});
+
+describe('a revoked session ends its subscriptions, and its token stops working at the gateway', () => {
+  const PASSWORD = 'correct-horse-battery';
+  const ME = '{ me { id } }';
+  const REVOKED = [['UNAUTHENTICATED', 'The session was revoked: sign in again']];
+  const sockets: Client[] = [];
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.dispose()));
+  });
+  const lastErrors = (sub: TestSubscription) => sub.results.at(-1)?.errors?.map((e) => [e.extensions?.code, e.message]);
+  /** Waits until `sub` has ended (or fails after 10 s), then says how. */
+  const endOf = async (sub: TestSubscription) => {
+    let outcome: Awaited<TestSubscription['ended']> | undefined;
+    void sub.ended.then((o) => (outcome = o));
+    return waitFor(() => outcome, { what: 'the subscription to end' });
+  };
+
+  it('logout: session A\'s subscription ends with UNAUTHENTICATED, A\'s token is refused over WebSocket (4401) and HTTP (401), session B goes on', async () => {
+    const rita = await register(sg.url, 'rita@atrium.test', 'Rita Revoked', PASSWORD);
+    const a = await login(sg.url, 'rita@atrium.test', PASSWORD);
+    const b = await login(sg.url, 'rita@atrium.test', PASSWORD);
+    const before = sg.gateway.hub.size;
+    const onA = live({ w: workspaceId }, a.accessToken);
+    const onB = live({ w: workspaceId }, b.accessToken);
+    // A socket of session A that stays open, to send an operation on after the logout.
+    const socketA: Client = createClient({
+      url: sg.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${a.accessToken}` },
+      onNonLazyError: () => undefined,
+    });
+    sockets.push(socketA);
+    await new Promise<void>((resolve) => socketA.on('connected', () => resolve()));
+    await openOn(sg.gateway, before + 2);
+
+    expect((await gql(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: a.refreshToken })).data).toEqual({ logout: true });
+    expect(await endOf(onA)).toEqual({ completed: true });
+    expect(onA.results).toHaveLength(1);
+    expect(lastErrors(onA)).toEqual(REVOKED);
+
+    // A's token, still unexpired, no longer runs anything on its open socket, opens a socket, nor answers over HTTP.
+    const onOpenSocket = await new Promise<unknown>((resolve) => socketA.subscribe({ query: ME }, { next: resolve, error: resolve, complete: () => undefined }));
+    expect((onOpenSocket as { extensions?: { code?: string }; message: string }[]).map((e) => [e.extensions?.code, e.message])).toEqual(REVOKED);
+    const again = live({ w: workspaceId }, a.accessToken);
+    expect(await endOf(again)).toMatchObject({ completed: false, error: { code: 4401 } });
+    const overHttp = await gql(ME, {}, a.accessToken);
+    expect(overHttp.status).toBe(401);
+    expect(errorCodes(overHttp)).toEqual(['UNAUTHENTICATED']);
+    expect(overHttp.errors?.[0].message).toBe('The session was revoked: sign in again');
+
+    // B — the same user, sharing A's upstream stream until then — keeps working over both.
+    expect((await gql(ME, {}, b.accessToken)).data).toEqual({ me: { id: rita.userId } });
+    const onB2 = live({ w: workspaceId }, b.accessToken);
+    await onB2.connected;
+    const id = await book(b.accessToken);
+    for (const sub of [onB, onB2]) expect((await sub.next(0)).data?.bookingUpdated).toMatchObject({ id, status: 'PENDING_PAYMENT', user: { name: 'Rita Revoked' } });
+    expect(onA.results).toHaveLength(1); // nothing after its end
+    await cancel(b.accessToken, id);
+  });
+
+  it('changePassword ends the subscriptions of the user\'s other sessions, not the caller\'s', async () => {
+    const first = await register(sg.url, 'pat@atrium.test', 'Pat Password', PASSWORD);
+    const other = await login(sg.url, 'pat@atrium.test', PASSWORD);
+    const caller = await login(sg.url, 'pat@atrium.test', PASSWORD);
+    const before = sg.gateway.hub.size;
+    const onFirst = live({ w: workspaceId }, first.accessToken);
+    const onOther = live({ w: workspaceId }, other.accessToken);
+    const onCaller = live({ w: workspaceId }, caller.accessToken);
+    await openOn(sg.gateway, before + 3);
+
+    const changed = await gql(`mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }`, { c: PASSWORD, n: 'a brand new password' }, caller.accessToken);
+    expect(changed.data).toEqual({ changePassword: true });
+    for (const sub of [onFirst, onOther]) {
+      expect(await endOf(sub)).toEqual({ completed: true });
+      expect(lastErrors(sub)).toEqual(REVOKED);
+    }
+    for (const token of [first.accessToken, other.accessToken]) expect(errorCodes(await gql(ME, {}, token))).toEqual(['UNAUTHENTICATED']);
+
+    expect((await gql(ME, {}, caller.accessToken)).data).toEqual({ me: { id: caller.userId } });
+    const id = await book(caller.accessToken);
+    expect((await onCaller.next(0)).data?.bookingUpdated).toMatchObject({ id, status: 'PENDING_PAYMENT' });
+    expect(onCaller.results.every((r) => !r.errors)).toBe(true);
+    await cancel(caller.accessToken, id);
   });
 });

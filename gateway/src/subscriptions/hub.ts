@@ -224,6 +224,23 @@ export class SubscriptionHub {
     for (const stream of [...this.streams.values()]) stream.end(last);
   }
 
+  /**
+   * Ends the subscriptions whose caller matches (their session was revoked, say): `last` is
+   * their final result, and nothing still queued for them is delivered. Their streams go on
+   * for the others. Returns how many ended.
+   */
+  endWhere(matches: (caller: Caller | null) => boolean, last: Result): number {
+    let ended = 0;
+    for (const stream of [...this.streams.values()]) {
+      for (const s of [...stream.subscribers]) {
+        if (!matches(s.request.caller)) continue;
+        s.queue.end(last, true);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
   remove(stream: SharedStream): void {
     if (this.streams.get(stream.key) === stream) this.streams.delete(stream.key);
   }

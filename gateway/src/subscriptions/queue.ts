@@ -29,9 +29,10 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     return true;
   }
 
-  /** Delivers `last` (if any) after what is queued, then ends. */
-  end(last?: T): void {
+  /** Delivers `last` (if any) after what is queued — or instead of it, with `discardQueued` — then ends. */
+  end(last?: T, discardQueued = false): void {
     if (this.ended) return;
+    if (discardQueued) this.items.length = 0;
     if (last !== undefined) this.items.push(last);
     this.ended = true;
     if (this.waiting && this.items.length === 0) {

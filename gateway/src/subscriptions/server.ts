@@ -1,5 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
-import { authenticate, ErrorCode, type Caller, type Logger, type TokenVerifier } from '@atrium/kit';
+import { ErrorCode, type Caller, type Logger } from '@atrium/kit';
 import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { asGraphQLError, type AuthorizingGateway } from '../authorizing-gateway';
 import type { GatewayContext } from '../context';
+import { SESSION_REVOKED_MESSAGE } from '../revocations';
 import { closing, type SubscriptionHub } from './hub';
 
 export interface SubscriptionServerOptions {
@@ -14,7 +15,13 @@ export interface SubscriptionServerOptions {
   apollo: ApolloServer<GatewayContext>;
   gateway: AuthorizingGateway;
   hub: SubscriptionHub;
-  verify: TokenVerifier;
+  /**
+   * The caller behind an `Authorization` value (null: anonymous); throws for a token that
+   * does not verify or whose session was revoked — the gateway's one check, as over HTTP.
+   */
+  authenticate(authorization: string | undefined): Promise<Caller | null>;
+  /** Whether the caller's session has been revoked since (checked for every operation on an open socket). */
+  revoked(caller: Caller | null): boolean;
   log: Logger;
   /** The same limits as HTTP operations (graphql-armor rules, token limit). */
   validationRules: ValidationRule[];
@@ -36,10 +43,12 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4503;
 
 /**
  * graphql-ws on the gateway's `/graphql` (same port as HTTP). The token comes once, in
- * `connectionParams.authorization`, and is verified at connect; a bad one closes the
- * socket with 4401. Subscriptions are authorized field by field like any operation, then
- * planned and served by the hub; queries and mutations sent over the socket run through
- * Apollo Server exactly as over HTTP (same plugins, limits and authorization).
+ * `connectionParams.authorization`, and is verified at connect; a bad one, or one whose
+ * session was revoked, closes the socket with 4401 (and once its session is revoked, no
+ * operation runs on an open socket). Subscriptions are authorized field by field like any
+ * operation, then planned and served by the hub; queries and mutations sent over the
+ * socket run through Apollo Server exactly as over HTTP (same plugins, limits and
+ * authorization).
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { hub, gateway, log } = options;
@@ -50,7 +59,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof raw === 'string' && raw ? (raw.startsWith('Bearer ') ? raw : `Bearer ${raw}`) : undefined;
         try {
-          ctx.extra.caller = await authenticate(authorization, options.verify);
+          ctx.extra.caller = await options.authenticate(authorization);
         } catch (err) {
           ctx.extra.socket.close(4401, `Unauthorized: ${(err as Error).message}`.slice(0, 120));
           return false;
@@ -74,6 +83,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         const conn = ctx.extra as Connection;
+        // The socket outlived its session: nothing more runs on it (its subscriptions were ended).
+        if (options.revoked(conn.caller)) return [new GraphQLError(SESSION_REVOKED_MESSAGE, { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
           if (conn.caller && conn.caller.expiresAt.getTime() <= Date.now()) {
             return [new GraphQLError('The access token expired: reconnect with a fresh token', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
@@ -107,7 +118,10 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
           { query: context.query, variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
           { contextValue: context },
         );
-        return response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+        if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')] };
+        // graphql-ws serializes errors with their toJSON(): Apollo Server's are plain objects.
+        const { errors, ...rest } = response.body.singleResult;
+        return { ...rest, errors: errors?.map(asGraphQLError) } as ExecutionResult;
       },
 
       subscribe: (args) => {

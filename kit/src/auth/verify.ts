@@ -12,6 +12,8 @@ export interface TokenVerifierOptions {
   jwks: string | JWTVerifyGetKey;
   issuer: string;
   audience: string;
+  /** How many verified tokens to remember (0: verify every time). */
+  cacheSize?: number;
 }
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
@@ -56,9 +58,37 @@ function followRotation(url: string): JWTVerifyGetKey {
  * Verifies an access token by signature (against the JWKS, which is cached and re-fetched
  * when an unknown `kid` appears, so key rotation needs no restart), algorithm, expiry,
  * issuer and audience. Any failure is UNAUTHENTICATED with a reason, never a 500.
+ *
+ * A token verified once is remembered (by its exact text) until it expires: the same
+ * token arrives with every request of a session, at the gateway and at each subgraph the
+ * request reaches, and an ES256 verification was the largest single cost of a small
+ * request (docs/benchmarks.md, "Levers"). Expiry is still checked on every use; only
+ * tokens that verified are remembered; the oldest entry goes when the cache is full.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys = typeof options.jwks === 'string' ? followRotation(options.jwks) : options.jwks;
+  const verify = verifier(keys, options);
+  const size = options.cacheSize ?? 10_000;
+  if (size === 0) return verify;
+  const verified = new Map<string, Caller>();
+  return async (token) => {
+    const known = verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() > Date.now()) return known;
+      verified.delete(token);
+      throw unauthenticated('Invalid access token: token expired');
+    }
+    // Frozen: one object now serves many requests.
+    const caller = Object.freeze(await verify(token));
+    Object.freeze(caller.roles);
+    Object.freeze(caller.scopes);
+    if (verified.size >= size) verified.delete(verified.keys().next().value!);
+    verified.set(token, caller);
+    return caller;
+  };
+}
+
+function verifier(keys: JWTVerifyGetKey, options: TokenVerifierOptions): TokenVerifier {
   return async (token) => {
     let payload: JWTPayload;
     try {

@@ -17,6 +17,6 @@ export interface IdentityContext extends Context {
 export function identityContext(base: Context, keys: KeysService, config: IdentityConfig): IdentityContext {
   const users = new UserService(base.em, base.events);
   const mfa = new MfaService(base.em);
-  const auth = new AuthService({ em: base.em, log: base.log, keys, config, users, mfa });
+  const auth = new AuthService({ em: base.em, log: base.log, keys, config, users, mfa, pubSub: base.pubSub });
   return { ...base, users, mfa, auth, keys };
 }

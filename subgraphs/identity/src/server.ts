@@ -38,7 +38,9 @@ export async function createServer(
       await keys.start(orm);
       await ensureFirstAdmin(orm.em.fork(), config, log);
     },
-    verifier: () => createTokenVerifier({ jwks: keys.resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    // No cache of verified tokens here: a key retired on demand (compromised) must stop
+    // verifying its tokens at once, and identity is where that is decided.
+    verifier: () => createTokenVerifier({ jwks: keys.resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, cacheSize: 0 }),
     routes: (app) => {
       app.get('/.well-known/jwks.json', async (_req, res) => {
         try {

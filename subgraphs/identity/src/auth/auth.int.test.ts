@@ -1,4 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
+import { SESSIONS_REVOKED, type SessionsRevoked } from '@atrium/kit';
 import { waitFor } from '@atrium/kit/testing';
 import { AUTH_FIELDS, claims, startIdentity, type Harness } from '../testing/harness';
 
@@ -160,6 +161,50 @@ describe('identity: sessions and tokens', () => {
     const old = await h.gql(LOGIN, { input: { email: 'frank@example.com', password: PASSWORD } });
     expect(old.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     await h.login('frank@example.com', 'a brand new password');
+  });
+
+  it('announces each revocation once it commits: a logout, a reused refresh token, a password change (exactly the other live sessions)', async () => {
+    const registered = await h.register('heidi@example.com');
+    const userId = registered.user.id;
+    const heard: SessionsRevoked[] = [];
+    const stream = h.server.pubSub.subscribe(SESSIONS_REVOKED, (e) => e.userId === userId);
+    await stream.ready;
+    void (async () => {
+      for await (const event of stream) heard.push(event);
+    })();
+    try {
+      const [a, b, c, d] = [await h.login('heidi@example.com', PASSWORD), await h.login('heidi@example.com', PASSWORD), await h.login('heidi@example.com', PASSWORD), await h.login('heidi@example.com', PASSWORD)];
+      const sid = (s: { accessToken: string }) => claims(s.accessToken).sid as string;
+
+      const before = Date.now();
+      await h.gql(LOGOUT, { t: a.refreshToken });
+      await waitFor(() => heard.length === 1, { what: 'the logout to be announced' });
+      expect(heard[0]).toMatchObject({ userId, sessionIds: [sid(a)], reason: 'logout' });
+      // When every access token of the session is expired: now + ACCESS_TOKEN_TTL (900 s).
+      const expireBy = Date.parse(heard[0].tokensExpireBy);
+      expect(expireBy).toBeGreaterThanOrEqual(before + 900_000);
+      expect(expireBy).toBeLessThanOrEqual(Date.now() + 900_000);
+      // Nothing newly revoked, nothing announced.
+      await h.gql(LOGOUT, { t: a.refreshToken });
+      await h.gql(LOGOUT, { t: 'not-a-token' });
+
+      await h.gql(REFRESH, { t: b.refreshToken });
+      await h.gql(REFRESH, { t: b.refreshToken }); // reused: the whole session goes
+      await waitFor(() => heard.length === 2, { what: 'the reuse to be announced' });
+      expect(heard[1]).toMatchObject({ userId, sessionIds: [sid(b)], reason: 'refresh token reused' });
+
+      expect((await h.gql(CHANGE_PASSWORD, { c: 'not my password', n: 'another brand new one' }, c.accessToken)).errors).toBeDefined();
+      expect((await h.gql(CHANGE_PASSWORD, { c: PASSWORD, n: 'another brand new one' }, c.accessToken)).data).toEqual({ changePassword: true });
+      await waitFor(() => heard.length === 3, { what: 'the password change to be announced' });
+      expect(heard[2]).toMatchObject({ userId, reason: 'password changed' });
+      expect([...heard[2].sessionIds].sort()).toEqual([sid(registered), sid(d)].sort()); // not the caller's, not those already revoked
+
+      await h.gql(LOGOUT, { t: c.refreshToken }); // a marker: anything announced before it has arrived
+      await waitFor(() => heard.length >= 4, { what: 'the last logout to be announced' });
+      expect(heard.map((e) => e.sessionIds)).toEqual([[sid(a)], [sid(b)], heard[2].sessionIds, [sid(c)]]);
+    } finally {
+      await stream.return();
+    }
   });
 
   it('updates the profile name, trimmed, and refuses a blank one', async () => {

@@ -1,4 +1,4 @@
-import { badInput, scopesFor, unauthenticated, type Caller, type EntityManager, type Logger } from '@atrium/kit';
+import { badInput, scopesFor, SESSIONS_REVOKED, unauthenticated, type Caller, type EntityManager, type Logger, type PubSub } from '@atrium/kit';
 import { LockMode } from '@mikro-orm/core';
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentityConfig } from '../config';
@@ -26,12 +26,15 @@ export interface AuthServiceDeps {
   config: IdentityConfig;
   users: UserService;
   mfa: MfaService;
+  /** Where revocations are announced (SESSIONS_REVOKED), so the gateway stops honouring their access tokens. */
+  pubSub: PubSub;
 }
 
 /**
  * Sessions and tokens: register, login, refresh-token rotation with reuse detection,
  * logout and password change. A session is one login and the chain of refresh tokens
- * rotated from it; access tokens are short-lived ES256 JWTs naming it as `sid`.
+ * rotated from it; access tokens are short-lived ES256 JWTs naming it as `sid`. Every
+ * revocation is announced on SESSIONS_REVOKED once it commits.
  */
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
@@ -75,6 +78,7 @@ export class AuthService {
       if (row.usedAt) {
         session.revokedAt = now;
         session.revokedReason = 'refresh token reused';
+        await this.announceRevoked(em, session.user.id, [session.id], 'refresh token reused');
         return { kind: 'reused', sessionId: session.id, userId: session.user.id } as const;
       }
       if (row.expiresAt <= now) return { kind: 'invalid' } as const;
@@ -91,10 +95,16 @@ export class AuthService {
     return this.payload(outcome.session.user, outcome.session, outcome.refreshToken);
   }
 
-  /** Revokes the session the token belongs to. Idempotent; an unknown token is not an error. */
+  /**
+   * Revokes the session the token belongs to, announcing it the first time. Idempotent; an
+   * unknown token is not an error.
+   */
   async logout(token: string): Promise<boolean> {
-    const row = await this.em.findOne(RefreshToken, { tokenHash: hashToken(token) });
-    if (row) await this.revokeSessions({ id: row.session.id }, 'logout');
+    const row = await this.em.findOne(RefreshToken, { tokenHash: hashToken(token) }, { populate: ['session'] });
+    if (!row) return true;
+    const { session } = row;
+    const revoked = await this.em.nativeUpdate(Session, { id: session.id, revokedAt: null }, { revokedAt: new Date(), revokedReason: 'logout' });
+    if (revoked > 0) await this.announceRevoked(this.em, session.user.id, [session.id], 'logout');
     return true;
   }
 
@@ -112,13 +122,23 @@ export class AuthService {
     await this.em.transactional(async (em) => {
       await em.nativeUpdate(User, { id: user.id }, { passwordHash });
       const others = caller.sessionId ? { id: { $ne: caller.sessionId } } : {};
-      await em.nativeUpdate(Session, { user: user.id, revokedAt: null, ...others }, { revokedAt: new Date(), revokedReason: 'password changed' });
+      // Locked and named, so the announcement lists exactly the sessions this change revoked.
+      const sessions = await em.find(Session, { user: user.id, revokedAt: null, ...others }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const now = new Date();
+      for (const session of sessions) Object.assign(session, { revokedAt: now, revokedReason: 'password changed' });
+      await this.announceRevoked(em, user.id, sessions.map((s) => s.id), 'password changed');
     });
     return true;
   }
 
-  private async revokeSessions(where: { id: string }, reason: string): Promise<void> {
-    await this.em.nativeUpdate(Session, { ...where, revokedAt: null }, { revokedAt: new Date(), revokedReason: reason });
+  /**
+   * Announces revoked sessions once `em`'s transaction commits (at once outside one), never
+   * for a rollback: the gateway then refuses their access tokens and ends their subscriptions.
+   */
+  private async announceRevoked(em: EntityManager, userId: string, sessionIds: string[], reason: string): Promise<void> {
+    if (sessionIds.length === 0) return;
+    const tokensExpireBy = new Date(Date.now() + this.deps.config.ACCESS_TOKEN_TTL * 1000).toISOString();
+    await this.deps.pubSub.publishAfterCommit(em, SESSIONS_REVOKED, { userId, sessionIds, reason, tokensExpireBy });
   }
 
   private async startSession(user: User): Promise<AuthPayload> {

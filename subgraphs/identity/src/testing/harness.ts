@@ -1,5 +1,6 @@
 import { loadConfig, type Logger } from '@atrium/kit';
 import { createTestDatabase, createTestEvents, graphql, type GraphQLResponse, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { identityEnv, type IdentityConfig } from '../config';
 import { createServer, type IdentityServer } from '../server';
@@ -18,6 +19,8 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
     // Never the shared default stream: a dev stack on this Redis would consume test events.
     ...createTestEvents('identity').env,
+    // Nor the shared live-event channels: a dev gateway would hear the suite's revocations.
+    PUBSUB_PREFIX: `identity:test:${randomUUID()}`,
     ...env,
   });
 }

@@ -1,0 +1,48 @@
+/** A V8 `.cpuprofile` (what `node --cpu-prof` writes), reduced to what the summary needs. */
+export interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a script lives, as a short name: the npm package (`@apollo/gateway`), `atrium:<folder>`, or `node:`. */
+export function packageOf(url: string): string {
+  if (!url) return '(native)';
+  if (url.startsWith('node:')) return 'node:';
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + '/node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const dist = url.indexOf('/dist/');
+  if (dist >= 0) return `atrium:${url.slice(dist + '/dist/'.length).split('/').slice(0, 2).join('/')}`;
+  return url;
+}
+
+/**
+ * Self time per package and the top functions, as text: the first look at a profile.
+ * Self time: the samples in which the function itself was running (not its callees).
+ */
+export function summarizeProfile(profile: CpuProfile, top = 25): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
+  const packages = new Map<string, number>();
+  const functions = new Map<string, number>();
+  for (const [id, micros] of self) {
+    const { callFrame } = byId.get(id)!;
+    const pkg = packageOf(callFrame.url);
+    packages.set(pkg, (packages.get(pkg) ?? 0) + micros);
+    const name = `${callFrame.functionName || '(anonymous)'}  ${pkg}:${callFrame.lineNumber + 1}`;
+    functions.set(name, (functions.get(name) ?? 0) + micros);
+  }
+  const pct = (micros: number) => `${((100 * micros) / total).toFixed(1).padStart(5)}%`;
+  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return [
+    `self time by package (${(total / 1e6).toFixed(1)} s sampled):`,
+    ...sorted(packages).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
+    'top functions by self time:',
+    ...sorted(functions).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
+  ].join('\n');
+}

@@ -1,0 +1,52 @@
+/**
+ * `npm run bench:profile -- [query] [seconds]`: where the Atrium gateway spends its CPU.
+ * Starts the benchmark stack with the gateway under `--cpu-prof`, loads it with one query
+ * (default `auth`, 15 s), stops it, and prints the functions with the most self time,
+ * grouped by package. The `.cpuprofile` is kept for Chrome DevTools. Measure before you
+ * change anything (docs/benchmarks.md, "Levers").
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findRepoRoot } from '../scripts/lib/repo-root';
+import type { QueryId } from './args';
+import { loadRequest, probe, runLoad } from './measure';
+import { QUERY_SPECS, tokenFor } from './queries';
+import { seed } from './seed';
+import { Stack } from './stack';
+import { summarizeProfile } from './profile-summary';
+
+const log = (message: string) => process.stdout.write(`[profile] ${message}\n`);
+
+async function main() {
+  const query = (process.argv[2] ?? 'auth') as QueryId;
+  const seconds = Number(process.argv[3] ?? 15);
+  if (!QUERY_SPECS[query]) throw new Error(`unknown query "${query}" (one of ${Object.keys(QUERY_SPECS).join(', ')})`);
+  const repoRoot = findRepoRoot(__dirname);
+  const profileDir = mkdtempSync(path.join(tmpdir(), 'atrium-profile-'));
+  const stack = new Stack({ repoRoot, targets: [], log, atriumNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  const stop = () => void stack.down().then(() => process.exit(130));
+  process.once('SIGINT', stop);
+  try {
+    await stack.up();
+    const seeded = await seed(stack.atrium!.url, log);
+    const op = QUERY_SPECS[query].gateway;
+    const request = loadRequest(stack.atrium!.url, op.query, op.variables?.(seeded), tokenFor(op.caller, seeded));
+    const answer = await probe(request);
+    if (answer.errors?.length) throw new Error(`the gateway answers errors: ${JSON.stringify(answer.errors)}`);
+    log(`loading (${query}) for ${seconds} s`);
+    const sample = await runLoad(request, { connections: 32, duration: seconds, pid: stack.atrium!.child.pid }, 0);
+    log(`${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms`);
+  } finally {
+    await stack.down();
+  }
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${profileDir}`);
+  process.stdout.write(`${summarizeProfile(JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')))}\n`);
+  log(`profile: ${path.join(profileDir, file)} (open it in Chrome DevTools → Performance)`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws/client';
+import {
+  BOOKING_UPDATES,
+  INCIDENTS,
+  ME,
+  SERVICE_CHANGES,
+  SERVICES,
+  SYSTEM_HEALTH,
+  type Booking,
+  type Incident,
+  type Me,
+  type ServiceStatus,
+  type SystemHealth,
+} from './operations';
+import { describeFailure, type ConnectionState, type Section } from './state';
+
+/** Queue counts and consumer lag move without events, so they are re-read this often. */
+export const POLL_MS = 5_000;
+
+type Result<T> = FormattedExecutionResult<T, unknown>;
+
+/** What the connection reports; main.ts turns each call into a state change. */
+export interface LiveHandlers {
+  /** `error` undefined keeps the last one shown (why the socket dropped, while reconnecting). */
+  connection(state: ConnectionState, error?: string | null): void;
+  me(me: Me | null): void;
+  /** The whole list: on every (re)connection; `service` then brings each change. */
+  services(services: ServiceStatus[]): void;
+  service(status: ServiceStatus): void;
+  /** On every (re)connection, then every {@link POLL_MS}. */
+  system(health: SystemHealth): void;
+  incidents(open: Incident[]): void;
+  booking(booking: Booking): void;
+  /** A section's latest failure, or null once it works (again). */
+  error(section: Section, message: string | null): void;
+  /** Whether the re-query is worth sending (not when the caller is refused both sections). */
+  wantsSystem(): boolean;
+}
+
+// The gateway's graphql-ws server refuses a bad, expired or revoked token with 4401 (4403
+// by graphql-ws convention): retrying with the same token would only be refused again.
+const AUTH_CLOSE_CODES = new Set([4401, 4403]);
+const closeCode = (event: unknown): number | undefined =>
+  event && typeof event === 'object' && 'code' in event ? Number((event as { code: unknown }).code) : undefined;
+
+/** ws:// or wss:// (whichever matches the page) on this origin's /graphql. */
+export function socketUrl(page: Location = location): string {
+  return `${page.protocol === 'https:' ? 'wss' : 'ws'}://${page.host}/graphql`;
+}
+
+/** One query over the shared socket: its single result (graphql-ws completes it after). */
+function query<T>(client: Client, document: string): Promise<Result<T>> {
+  return new Promise((resolve, reject) => {
+    let last: Result<T> | undefined;
+    client.subscribe<T>({ query: document }, { next: (r) => (last = r), error: reject, complete: () => (last ? resolve(last) : reject(new Error('no result'))) });
+  });
+}
+
+/**
+ * Opens the dashboard's one WebSocket: every section's query on each (re)connection, both
+ * subscriptions (graphql-ws resubscribes them after a reconnect), and the periodic re-query
+ * of system health and incidents. Returns the function that closes it all.
+ */
+export function connectLive(token: string, on: LiveHandlers): () => void {
+  let connected = false;
+  let everConnected = false;
+  let disposed = false;
+  const client = createClient({
+    url: socketUrl(),
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    // A dashboard is left open for hours: keep trying, backing off to ~15 s between attempts.
+    retryAttempts: Infinity,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * 2 ** retries, 15_000) * (0.5 + Math.random() / 2))),
+    shouldRetry: (event) => closeCode(event) !== undefined && !AUTH_CLOSE_CODES.has(closeCode(event)!),
+    onNonLazyError: (event) => on.connection('closed', `The live connection failed: ${describeFailure(event)}`),
+    on: {
+      connecting: () => on.connection(everConnected ? 'reconnecting' : 'connecting'),
+      connected: () => {
+        connected = everConnected = true;
+        on.connection('connected', null);
+        void load<{ me: Me | null }>(ME, 'general', (d) => on.me(d.me));
+        void load<{ services: ServiceStatus[] }>(SERVICES, 'services', (d) => on.services(d.services));
+        void loadSystem();
+      },
+      closed: (event) => {
+        connected = false;
+        if (!disposed) on.connection('reconnecting', `Connection lost: ${describeFailure(event)}`);
+      },
+    },
+  });
+
+  /** Runs one section's query; its data (when any) and its errors (or their absence) are reported. */
+  const load = <T>(document: string, section: Section, apply: (data: T) => void) =>
+    query<T>(client, document).then(
+      (r) => {
+        if (r.data) apply(r.data);
+        on.error(section, r.errors?.length ? describeFailure(r.errors) : null);
+      },
+      (err) => on.error(section, describeFailure(err)),
+    );
+  const loadSystem = () =>
+    Promise.all([
+      load<{ systemHealth: SystemHealth }>(SYSTEM_HEALTH, 'system', (d) => on.system(d.systemHealth)),
+      load<{ incidents: { edges: { node: Incident }[] } }>(INCIDENTS, 'incidents', (d) => on.incidents(d.incidents.edges.map((e) => e.node))),
+    ]);
+
+  const follow = <T>(document: string, section: Section, each: (data: T) => void) =>
+    client.subscribe<T>(
+      { query: document },
+      {
+        next: (r) => {
+          if (r.data) each(r.data);
+          on.error(section, r.errors?.length ? describeFailure(r.errors) : null);
+        },
+        error: (err) => on.error(section, describeFailure(err)),
+        complete: () => undefined,
+      },
+    );
+  const unsubscribe = [
+    follow<{ serviceHealthChanged: ServiceStatus }>(SERVICE_CHANGES, 'serviceUpdates', (d) => on.service(d.serviceHealthChanged)),
+    follow<{ bookingUpdated: Booking }>(BOOKING_UPDATES, 'feed', (d) => on.booking(d.bookingUpdated)),
+  ];
+
+  let polling = false; // never stack re-queries behind a slow gateway
+  const timer = setInterval(() => {
+    if (!connected || polling || !on.wantsSystem()) return;
+    polling = true;
+    void loadSystem().finally(() => (polling = false));
+  }, POLL_MS);
+
+  return () => {
+    disposed = true;
+    clearInterval(timer);
+    for (const stop of unsubscribe) stop();
+    void client.dispose();
+  };
+}

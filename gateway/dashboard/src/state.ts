@@ -1,0 +1,95 @@
+import type { Booking, Incident, Me, ServiceStatus, SystemHealth } from './operations';
+
+/** How many bookings the live feed keeps: enough to watch, bounded for a page left open. */
+export const FEED_LIMIT = 50;
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export type Section = 'services' | 'serviceUpdates' | 'system' | 'incidents' | 'feed' | 'general';
+
+export interface FeedRow extends Booking {
+  /** When the dashboard received the latest update for this booking. */
+  receivedAt: Date;
+}
+
+/** Everything the page shows; views render it, nothing else reads the DOM. */
+export interface State {
+  token: string | null;
+  signIn: { busy: boolean; error: string | null; needTotp: boolean };
+  connection: ConnectionState;
+  /** Why the connection failed or closed: shown above everything else. */
+  connectionError: string | null;
+  me: Me | null;
+  services: ServiceStatus[];
+  system: SystemHealth | null;
+  incidents: Incident[] | null;
+  feed: FeedRow[];
+  /**
+   * Per section: the error of its last query or subscription (e.g. FORBIDDEN for a member);
+   * `serviceUpdates` for the serviceHealthChanged subscription (kept apart from the `services`
+   * query's, so one succeeding does not hide the other failing); `general` for errors of no
+   * one section (the whole operation failed).
+   */
+  errors: Partial<Record<Section, string>>;
+  refreshedAt: Date | null;
+}
+
+export const initialState = (token: string | null): State => ({
+  token,
+  signIn: { busy: false, error: null, needTotp: false },
+  connection: 'closed',
+  connectionError: null,
+  me: null,
+  services: [],
+  system: null,
+  incidents: null,
+  feed: [],
+  errors: {},
+  refreshedAt: null,
+});
+
+/**
+ * Puts a service's status in the list, in place. A snapshot can be answered after a newer
+ * event arrived; the later `checkedAt` wins so the page never goes back in time.
+ */
+export function upsertService(services: readonly ServiceStatus[], next: ServiceStatus): ServiceStatus[] {
+  const index = services.findIndex((s) => s.name === next.name);
+  if (index < 0) return [...services, next].sort((a, b) => a.name.localeCompare(b.name));
+  const current = services[index];
+  if (current.checkedAt && next.checkedAt && Date.parse(next.checkedAt) < Date.parse(current.checkedAt)) return [...services];
+  const copy = [...services];
+  copy[index] = next;
+  return copy;
+}
+
+/** Merges a whole list (a snapshot) with {@link upsertService}'s rule. */
+export const mergeServices = (services: readonly ServiceStatus[], snapshot: readonly ServiceStatus[]): ServiceStatus[] =>
+  snapshot.reduce<ServiceStatus[]>((list, s) => upsertService(list, s), [...services]);
+
+/** A booking update goes on top of the feed, replacing that booking's earlier row. */
+export function pushBooking(feed: readonly FeedRow[], booking: Booking, receivedAt = new Date()): FeedRow[] {
+  return [{ ...booking, receivedAt }, ...feed.filter((row) => row.id !== booking.id)].slice(0, FEED_LIMIT);
+}
+
+export interface GraphQLErrorLike {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+/** `FORBIDDEN: Not authorized to access …`: the code first, as operators search for it. */
+export function describeError(error: GraphQLErrorLike): string {
+  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : null;
+  return code && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message;
+}
+
+/** Whatever a graphql-ws sink's `error` receives (errors, an array of them, a CloseEvent) as text. */
+export function describeFailure(failure: unknown): string {
+  if (Array.isArray(failure)) return failure.map((e) => describeError(e as GraphQLErrorLike)).join('; ');
+  if (failure instanceof Error) return failure.message;
+  if (failure && typeof failure === 'object' && 'code' in failure) {
+    const { code, reason } = failure as { code: number; reason?: string };
+    return reason ? `${reason} (${code})` : `the connection closed (${code})`;
+  }
+  return String(failure);
+}
