@@ -49,7 +49,12 @@ export class AuthorizingGateway implements GatewayInterface {
   /** The API schema clients see (what operations are validated against). */
   schema: GraphQLSchema | undefined;
 
-  constructor(config: ApolloGatewayConfig, private readonly policies: PolicyRegistry<Caller>) {
+  constructor(
+    config: ApolloGatewayConfig,
+    private readonly policies: PolicyRegistry<Caller>,
+    /** Called each time a query plan is computed (not served from the plan cache): how tests see re-planning. */
+    onPlanBuilt?: () => void,
+  ) {
     this.inner = new SecurityAwareGateway(config);
     this.subscriptionPlanner = new SubscriptionPlanner(this.inner);
     // Registered before Apollo Server's own listener, so the authorizer always matches
@@ -58,6 +63,15 @@ export class AuthorizingGateway implements GatewayInterface {
       this.current = createAuthorizer(coreSupergraphSdl, this.policies);
       this.schema = apiSchema;
       this.subscriptionPlanner.reset();
+      // The planner is new with each supergraph; count what it builds (the gateway asks it only on a plan-cache miss).
+      const planner = (this.inner as unknown as { queryPlanner?: { buildQueryPlan: (...args: unknown[]) => unknown } }).queryPlanner;
+      if (planner && onPlanBuilt) {
+        const build = planner.buildQueryPlan.bind(planner);
+        planner.buildQueryPlan = (...args) => {
+          onPlanBuilt();
+          return build(...args);
+        };
+      }
     });
   }
 

@@ -23,6 +23,8 @@ export interface GatewayMetrics extends Metrics {
   subscriptions: SubscriptionMetrics;
   /** Sets `atrium_subgraph_circuit_open{subgraph}` (1 while the circuit is open or half-open). */
   circuitOpen(subgraph: string, open: boolean): void;
+  /** Counts a query plan computed (a plan-cache miss). */
+  planBuilt(): void;
 }
 
 /**
@@ -71,6 +73,11 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Subscription results dropped because a client fell too far behind (the client is disconnected).',
     registers,
   });
+  const plans = new Counter({
+    name: 'atrium_query_plans_built_total',
+    help: 'Query plans computed (plan-cache misses); flat under steady traffic, since each operation shape is planned once.',
+    registers,
+  });
   const circuits = new Gauge({
     name: 'atrium_subgraph_circuit_open',
     help: 'Whether the circuit breaker of each subgraph is open (1: fetches fail fast, or only a trial one goes through) or closed (0).',
@@ -80,6 +87,7 @@ export function createGatewayMetrics(): GatewayMetrics {
   return {
     ...metrics,
     circuitOpen: (subgraph, isOpen) => circuits.set({ subgraph }, isOpen ? 1 : 0),
+    planBuilt: () => plans.inc(),
     subscriptions: {
       open: (delta) => open.inc(delta),
       upstreamStarted: (subgraph) => upstreams.inc({ subgraph }),

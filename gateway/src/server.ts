@@ -85,6 +85,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       logger: log,
     },
     policies,
+    () => metrics.planBuilt(),
   );
   const verify = createTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
 

@@ -1,6 +1,7 @@
 import { connectRedis, countStatements, type Redis } from '@atrium/kit';
 import { graphql, waitFor } from '@atrium/kit/testing';
 import { groups } from '../../scripts/lib/events-cli';
+import { scrape } from '../../gateway/src/testing/foreign-supergraph';
 import { castOfUsers, startSupergraph, type RunningSupergraph, type Session, type SubgraphName } from '../support/supergraph';
 
 let sg: RunningSupergraph;
@@ -76,5 +77,37 @@ describe('no N+1 across the supergraph', () => {
     // locations; booking: the page with its totalCount; payment: one batch of payments.
     expect(fifty).toEqual({ identity: 2, catalog: 2, booking: 1, payment: 1 });
     expect(await statementsFor(5)).toEqual(fifty); // the same for 5 as for 50
+  });
+});
+
+// The regression guard of docs/benchmarks.md: costs that must not creep up, as exact counts
+// (never timings): subgraph requests per operation, and no re-planning of a known operation.
+describe('fixed costs per request', () => {
+  const SUBGRAPHS: SubgraphName[] = ['identity', 'catalog', 'booking', 'payment', 'notification', 'reporting'];
+  const fetchesFor = async (n: number, requestId: string) => {
+    const before = Object.fromEntries(SUBGRAPHS.map((name) => [name, sg.received[name].length]));
+    const res = await graphql(sg.url, QUERY, { n }, { token: member.accessToken, headers: { 'x-request-id': requestId } });
+    expect(res.errors).toBeUndefined();
+    return Object.fromEntries(SUBGRAPHS.map((name) => [name, sg.received[name].length - before[name]]).filter(([, d]) => d !== 0));
+  };
+
+  it('asks each subgraph a fixed number of times per operation, whatever the page size', async () => {
+    // identity: `me`, then one batch of users; booking: the page; catalog: one batch of
+    // workspaces with their locations; payment: one batch of payments.
+    const expected = { identity: 2, booking: 1, catalog: 1, payment: 1 };
+    expect(await fetchesFor(50, 'guard-1')).toEqual(expected);
+    expect(await fetchesFor(5, 'guard-2')).toEqual(expected);
+  });
+
+  it('plans an operation once: repeats, other variables and other callers of the same scopes reuse the plan', async () => {
+    await fetchesFor(7, 'guard-warm'); // planned here at the latest
+    const plans = async () => (await scrape(sg.gateway))('atrium_query_plans_built_total');
+    const before = await plans();
+    for (let i = 0; i < 5; i++) await fetchesFor(3 + i, `guard-repeat-${i}`);
+    expect(await plans()).toBe(before);
+    // A new operation shape is planned, once.
+    const other = `query { me { bookings(first: 2) { totalCount } } }`;
+    for (let i = 0; i < 3; i++) expect((await graphql(sg.url, other, {}, { token: member.accessToken })).errors).toBeUndefined();
+    expect(await plans()).toBe(before + 1);
   });
 });
