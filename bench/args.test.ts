@@ -1,4 +1,4 @@
-import { DEFAULTS, parseBenchArgs, plannedSeconds } from './args';
+import { DEFAULTS, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds } from './args';
 
 describe('parseBenchArgs', () => {
   it('defaults to both benchmarks, every target and query', () => {
@@ -26,15 +26,42 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--rounds'])).toThrow(/--rounds/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
     expect(() => parseBenchArgs(['gateways', 'contention'])).toThrow(/choose one/);
+    expect(() => parseBenchArgs(['fanout', 'gateways'])).toThrow(/choose one/);
+    expect(() => parseBenchArgs(['--fanout-per-socket', '101'])).toThrow(/at most 100/);
+    expect(() => parseBenchArgs(['--fanout-sizes', '1,x'])).toThrow(/--fanout-sizes/);
+    expect(() => parseBenchArgs(['--throughput-confirm', 'sse'])).toThrow(/unknown "sse"/);
+  });
+  it('runs the fan-out benchmark by default, alone as a mode of its own, or not at all', () => {
+    expect(parseBenchArgs([])).toMatchObject({ gateways: true, contention: true, fanout: true });
+    expect(parseBenchArgs(['gateways']).fanout).toBe(false);
+    expect(parseBenchArgs(['contention']).fanout).toBe(false);
+    expect(parseBenchArgs(['--no-fanout'])).toMatchObject({ gateways: true, contention: true, fanout: false });
+    expect(parseBenchArgs(['fanout'])).toMatchObject({ gateways: false, contention: false, fanout: true, fanoutSizes: [1000, 5000, 10000], fanoutDedupOffSizes: [1000, 5000], fanoutRepeats: 3 });
+    expect(
+      parseBenchArgs(['fanout', '--fanout-sizes', '100,200', '--fanout-dedup-off-sizes', 'none', '--fanout-repeats', '5', '--fanout-per-socket', '1']),
+    ).toMatchObject({ fanoutSizes: [100, 200], fanoutDedupOffSizes: [], fanoutRepeats: 5, fanoutPerSocket: 1 });
+    expect(parseBenchArgs(['fanout', '--fanout-sizes', 'none', '--fanout-dedup-off-sizes', '10000'])).toMatchObject({ fanoutSizes: [], fanoutDedupOffSizes: [10000] });
+  });
+  it('confirms throughput bookings by polling and by subscription unless told', () => {
+    expect(parseBenchArgs([]).throughputConfirm).toEqual(['poll', 'subscription']);
+    expect(parseBenchArgs(['--throughput-confirm', 'subscription']).throughputConfirm).toEqual(['subscription']);
   });
 });
 
 describe('plannedSeconds', () => {
   it('adds warm-up and rounds of every cell, and the contention work', () => {
-    const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention']);
+    const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention', '--no-fanout']);
     expect(plannedSeconds(args)).toBe(2 * (1 + 2 * 3));
   });
   it('keeps the default run within ten minutes of measuring', () => {
     expect(plannedSeconds(parseBenchArgs([]))).toBeLessThan(600);
+  });
+  it('estimates the fan-out mode, dominated by the updates without deduplication', () => {
+    const args = parseBenchArgs(['fanout']);
+    expect(plannedSeconds(args)).toBe(fanoutPlannedSeconds(args));
+    expect(fanoutPlannedSeconds(parseBenchArgs(['fanout', '--fanout-dedup-off-sizes', '5000']))).toBeGreaterThan(
+      fanoutPlannedSeconds(parseBenchArgs(['fanout', '--fanout-dedup-off-sizes', '1000'])),
+    );
+    expect(fanoutPlannedSeconds(parseBenchArgs(['gateways']))).toBe(0);
   });
 });

@@ -8,6 +8,10 @@ const LETTERS: Record<string, TargetId> = { a: 'atrium', b: 'stock', c: 'hive', 
 export const QUERIES = ['single', 'nested', 'auth'] as const;
 export type QueryId = (typeof QUERIES)[number];
 
+/** How a booking flow of the throughput benchmark learns that its booking is CONFIRMED. */
+export const CONFIRM_BY = ['poll', 'subscription'] as const;
+export type ConfirmBy = (typeof CONFIRM_BY)[number];
+
 export interface BenchArgs {
   help: boolean;
   /** Run the gateway comparison. */
@@ -28,6 +32,18 @@ export interface BenchArgs {
   throughputLevels: number[];
   /** Seconds per throughput level. */
   throughputDuration: number;
+  /** Throughput variants: poll `booking(id)`, or wait for `bookingUpdated` (one admin subscriber). */
+  throughputConfirm: ConfirmBy[];
+  /** Run the subscription fan-out benchmark (part of the default run; alone: `npm run bench -- fanout`). */
+  fanout: boolean;
+  /** Subscribers per measurement on a gateway with deduplication on (the default). */
+  fanoutSizes: number[];
+  /** Subscribers per measurement on a gateway started with SUBSCRIPTION_DEDUP=off (empty: none). */
+  fanoutDedupOffSizes: number[];
+  /** Booking updates per measurement (medians over them). */
+  fanoutRepeats: number;
+  /** Subscriptions per WebSocket (≤ the gateway's SUBSCRIPTIONS_PER_CONNECTION, 100). */
+  fanoutPerSocket: number;
   /**
    * Send byte-identical requests. By default every request carries its own `x-request-id`,
    * which every gateway forwards to the subgraphs, so no gateway can merge concurrent
@@ -51,19 +67,26 @@ export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   contentionSizes: [10, 50, 200],
   throughputLevels: [1, 4, 16, 32],
   throughputDuration: 5,
+  throughputConfirm: [...CONFIRM_BY],
+  fanout: true,
+  fanoutSizes: [1000, 5000, 10000],
+  fanoutDedupOffSizes: [1000, 5000],
+  fanoutRepeats: 3,
+  fanoutPerSocket: 5,
   identical: false,
   write: true,
 };
 
-export const USAGE = `npm run bench [-- [gateways|contention] [options]]
+export const USAGE = `npm run bench [-- [gateways|contention|fanout] [options]]
 
 Side-by-side gateway benchmark (Atrium vs stock @apollo/gateway vs Hive Gateway vs the
-subgraph queried directly) and the booking contention benchmark. Starts everything it
-needs on free ports of 127.0.0.1 (PostgreSQL and Redis must run on their default ports)
-and stops it all at the end.
+subgraph queried directly), the booking contention benchmark and the subscription fan-out
+benchmark. Starts everything it needs on free ports of 127.0.0.1 (PostgreSQL and Redis
+must run on their default ports) and stops it all at the end.
 
   gateways                  only the gateway comparison
   contention                only the contention and end-to-end booking throughput
+  fanout                    only the subscription fan-out benchmark
   --only a,b,c,d            targets: atrium (a), stock (b), hive (c), direct (d)   [all]
   --queries list            single, nested, auth                                  [all]
   --rounds N                measured rounds; each interleaves every target         [${DEFAULTS.rounds}]
@@ -73,10 +96,18 @@ and stops it all at the end.
   --contention-sizes list   concurrent requests for one slot                       [${DEFAULTS.contentionSizes.join(',')}]
   --throughput-levels list  concurrent booking flows                               [${DEFAULTS.throughputLevels.join(',')}]
   --throughput-duration S   seconds per throughput level                           [${DEFAULTS.throughputDuration}]
+  --throughput-confirm list poll, subscription: how a flow sees CONFIRMED           [${DEFAULTS.throughputConfirm.join(',')}]
+  --fanout-sizes list       subscribers, gateway with deduplication on (none: skip) [${DEFAULTS.fanoutSizes.join(',')}]
+  --fanout-dedup-off-sizes list
+                            subscribers, gateway with SUBSCRIPTION_DEDUP=off
+                            (none: skip)                                            [${DEFAULTS.fanoutDedupOffSizes.join(',')}]
+  --fanout-repeats N        booking updates per size (medians over them)           [${DEFAULTS.fanoutRepeats}]
+  --fanout-per-socket N     subscriptions per WebSocket (1..100)                   [${DEFAULTS.fanoutPerSocket}]
   --identical               byte-identical requests (default: a unique x-request-id
                             per request, forwarded by every gateway, so that no
                             gateway can merge concurrent identical subgraph fetches)
   --no-contention           skip the contention benchmark
+  --no-fanout               skip the fan-out benchmark
   --no-write                print only: no bench/results files, docs untouched
   -h, --help                this text`;
 
@@ -110,15 +141,16 @@ function list<T extends string>(flag: string, value: string | undefined, allowed
   return allowed.filter((id) => picked.includes(id));
 }
 
-function intList(flag: string, value: string | undefined): number[] {
-  if (!value) throw new Error(`${flag} needs a comma-separated list of whole numbers`);
+function intList(flag: string, value: string | undefined, allowNone = false): number[] {
+  if (allowNone && value?.trim().toLowerCase() === 'none') return [];
+  if (!value) throw new Error(`${flag} needs a comma-separated list of whole numbers${allowNone ? ' (or none)' : ''}`);
   return value.split(',').map((s) => positiveInt(flag, s.trim()));
 }
 
 /** Parses `argv` (without node and the script). Throws with a message on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { help: false, ...DEFAULTS, targets: [...DEFAULTS.targets], queries: [...DEFAULTS.queries] };
-  let mode: 'all' | 'gateways' | 'contention' = 'all';
+  let mode: 'all' | 'gateways' | 'contention' | 'fanout' = 'all';
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -131,7 +163,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case 'gateways':
       case 'contention':
-        if (mode !== 'all' && mode !== flag) throw new Error('choose one of "gateways" and "contention" (or neither, for both)');
+      case 'fanout':
+        if (mode !== 'all' && mode !== flag) throw new Error('choose one of "gateways", "contention" and "fanout" (or none, for all three)');
         mode = flag;
         break;
       case '--only':
@@ -161,8 +194,29 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--throughput-duration':
         args.throughputDuration = positiveNumber('--throughput-duration', value());
         break;
+      case '--throughput-confirm':
+        args.throughputConfirm = list('--throughput-confirm', value(), CONFIRM_BY);
+        break;
+      case '--fanout-sizes':
+        args.fanoutSizes = intList('--fanout-sizes', value(), true);
+        break;
+      case '--fanout-dedup-off-sizes':
+        args.fanoutDedupOffSizes = intList('--fanout-dedup-off-sizes', value(), true);
+        break;
+      case '--fanout-repeats':
+        args.fanoutRepeats = positiveInt('--fanout-repeats', value());
+        break;
+      case '--fanout-per-socket': {
+        const n = positiveInt('--fanout-per-socket', value());
+        if (n > 100) throw new Error(`--fanout-per-socket must be at most 100 (the gateway's SUBSCRIPTIONS_PER_CONNECTION), got ${n}`);
+        args.fanoutPerSocket = n;
+        break;
+      }
       case '--no-contention':
         args.contention = false;
+        break;
+      case '--no-fanout':
+        args.fanout = false;
         break;
       case '--identical':
         args.identical = true;
@@ -174,18 +228,39 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`unknown argument "${raw}" (npm run bench -- --help)`);
     }
   }
-  if (mode === 'gateways') args.contention = false;
+  if (mode === 'gateways') {
+    args.contention = false;
+    args.fanout = false;
+  }
   if (mode === 'contention') {
     args.gateways = false;
     args.contention = true;
+    args.fanout = false;
+  }
+  if (mode === 'fanout') {
+    args.gateways = false;
+    args.contention = false;
+    args.fanout = true;
   }
   return args;
+}
+
+/**
+ * A rough estimate of the fan-out benchmark's seconds (measured on the reference machine):
+ * per size, ~9 s to start, warm up and stop a gateway, ~0.5 ms per subscription to open,
+ * and per update ~1 s plus — without deduplication, where every subscriber costs its own
+ * upstream event and completion — ~2 ms per subscriber.
+ */
+export function fanoutPlannedSeconds(args: Pick<BenchArgs, 'fanout' | 'fanoutSizes' | 'fanoutDedupOffSizes' | 'fanoutRepeats'>): number {
+  if (!args.fanout) return 0;
+  const one = (n: number, dedup: boolean) => 9 + n * 0.0005 + args.fanoutRepeats * (1 + n * (dedup ? 0.00003 : 0.002));
+  return Math.round(args.fanoutSizes.reduce((t, n) => t + one(n, true), 0) + args.fanoutDedupOffSizes.reduce((t, n) => t + one(n, false), 0));
 }
 
 /** A rough upper bound of the run's measuring time in seconds (setup not included). */
 export function plannedSeconds(args: BenchArgs): number {
   const cells = args.gateways ? args.targets.length * args.queries.length : 0;
   const gateways = cells * (args.warmup + args.rounds * args.duration);
-  const contention = args.contention ? args.contentionSizes.length * 2 + args.throughputLevels.length * (args.throughputDuration + 2) : 0;
-  return Math.round(gateways + contention);
+  const contention = args.contention ? args.contentionSizes.length * 2 + args.throughputConfirm.length * args.throughputLevels.length * (args.throughputDuration + 2) : 0;
+  return Math.round(gateways + contention + fanoutPlannedSeconds(args));
 }

@@ -1,4 +1,5 @@
-import { chartOf, formatTable, renderMarkdownSection, replaceSection, SECTION_END, SECTION_START, type RunReport } from './report';
+import type { FanoutResult, FanoutRun } from './fanout';
+import { chartOf, formatContention, formatFanout, formatTable, mergeReports, renderMarkdownSection, replaceSection, SECTION_END, SECTION_START, type RunReport } from './report';
 import { ratios, summarize, type Cell, type Sample } from './stats';
 
 const sample = (rps: number): Sample => ({ round: 1, rps, p50: 5, p99: 9, responses: rps * 5, non2xx: 0, graphqlErrors: 0, socketErrors: 0, peakRssMb: 80, cpuPercent: 95, cpuMsPerRequest: 1.5, processCpu: { booking: 70, catalog: 20, payment: 5 } });
@@ -17,7 +18,10 @@ const report: RunReport = {
   ratios: ratios(cells, 'atrium', ['stock', 'hive']),
   contention: {
     bursts: [{ size: 10, slot: { workspaceId: 'w', startsAt: 's', endsAt: 'e' }, wallMs: 50, requests: 10, winners: 1, conflicts: 9, otherErrors: {}, http5xx: 0, failedRequests: 0, correct: true }],
-    throughput: [{ concurrency: 4, seconds: 5, confirmed: 40, failures: {}, bookingsPerSecond: 8, p50: 400, p99: 900 }],
+    throughput: [
+      { concurrency: 4, seconds: 5, confirmed: 40, failures: {}, bookingsPerSecond: 8, p50: 400, p99: 900 },
+      { confirmBy: 'subscription', concurrency: 4, seconds: 5, confirmed: 60, failures: { 'no CONFIRMED event within 30 s': 1 }, bookingsPerSecond: 12, p50: 250, p99: 600 },
+    ],
   },
   notes: ['stock got a stripped supergraph'],
 };
@@ -41,7 +45,8 @@ describe('renderMarkdownSection', () => {
     expect(section).toContain('| (b) nested cross-subgraph | A Atrium | 900 |');
     expect(section).toContain('| 1.50 | booking 70, catalog 20, payment 5 |');
     expect(section).toContain('| 10 | 1 | 9 | 0 | 0 | correct |');
-    expect(section).toContain('| 4 | 40 | 8.0 | 400 | 900 | 0 |');
+    expect(section).toContain('| poll | 4 | 40 | 8.0 | 400 | 900 | 0 |');
+    expect(section).toContain('| subscription | 4 | 60 | 12.0 | 250 | 600 | {"no CONFIRMED event within 30 s":1} |');
     expect(section).toContain('- stock got a stripped supergraph');
   });
 });
@@ -67,5 +72,91 @@ describe('chartOf', () => {
       { series: 'B stock @apollo/gateway', value: 300 },
       { series: 'C Hive Gateway', value: null, note: 'error' },
     ]);
+  });
+});
+
+const fanRun = (dedup: 'on' | 'off', n: number, p50: number, extra: Partial<FanoutRun> = {}): FanoutRun => ({
+  dedup,
+  subscribers: n,
+  sockets: n / 5,
+  perSocket: 5,
+  status: 'ok',
+  openSeconds: 2.5,
+  subscribeCpuMs: 0.4,
+  gcBeforeReadings: true,
+  rssBeforeMb: 180,
+  rssOpenMb: 220,
+  kbPerSubscriber: 41,
+  heapKbPerSubscriber: 30.25,
+  peakRssMb: 230,
+  upstreams: dedup === 'on' ? 1 : n,
+  delivered: 3 * n,
+  dropped: 0,
+  repeats: [],
+  summary: { repeats: 3, minReceived: n, fromSend: { p50, p99: p50 * 2, max: p50 * 3 }, fromFirst: { p50: 5, p99: 20, max: 30 }, gatewayCpuMs: 120 },
+  ...extra,
+});
+const fanout: FanoutResult = {
+  startedAt: '2030-01-02T11:00:00.000Z',
+  finishedAt: '2030-01-02T11:05:00.000Z',
+  loadAtStart: [1.5, 1, 1],
+  loadAtEnd: [2.5, 2, 2],
+  query: 'subscription { … }',
+  perSocket: 5,
+  repeats: 3,
+  runs: [
+    fanRun('on', 10_000, 80),
+    fanRun('off', 5000, 9000, { status: 'error', reason: 'not every subscriber got every update: 4990, 5000, 5000 of 5000', summary: undefined }),
+  ],
+  notes: ['Fan-out dedup off, N=5,000: not every subscriber got every update'],
+};
+
+describe('fan-out report', () => {
+  it('prints one row per gateway and N, errors instead of numbers', () => {
+    const text = formatFanout(fanout);
+    expect(text).toMatch(/on\s+10,000\s+2,000 × 5\s+10,000 \/ 10,000\s+80\s+160\s+240\s+5 \/ 20 \/ 30\s+1\s+180 → 220\s+41\.0 \/ 30\.3\s+120\s+2\.5\s+ok/);
+    expect(text).toContain('ERROR: not every subscriber got every update: 4990, 5000, 5000 of 5000');
+  });
+  it('renders its table, method line and notes in the generated section', () => {
+    const section = renderMarkdownSection({ ...report, fanout });
+    expect(section).toContain('**Subscription fan-out** (run started 2030-01-02 11:00 UTC, load average 1.5 at start, 2.5 at end)');
+    expect(section).toContain('| on | 10,000 | 2,000 × 5 | 10,000 / 10,000 | 80 | 160 | 240 | 5 / 20 / 30 | 1 | 180 → 220 | 41.0 / 30.3 | 120 | 2.5 | ok |');
+    expect(section).toContain('| off | 5,000 | 1,000 × 5 | – |');
+    expect(renderMarkdownSection({ ...report, fanout: { ...fanout, runs: [fanRun('on', 1000, 50, { gcBeforeReadings: false })] } })).toContain('| 41.0 / 30.3 (no GC) |');
+    expect(section).toContain('- Fan-out dedup off, N=5,000: not every subscriber got every update');
+  });
+  it('labels throughput rows with how CONFIRMED was seen (poll for older results)', () => {
+    expect(formatContention(report.contention!)).toMatch(/poll\s+4\s+40\s+8\.0/);
+    expect(formatContention(report.contention!)).toMatch(/subscription\s+4\s+60\s+12\.0/);
+  });
+});
+
+describe('mergeReports', () => {
+  const fanoutOnly: RunReport = { ...report, startedAt: '2030-01-03T09:00:00.000Z', date: '2030-01-03', cells: [], ratios: [], contention: undefined, fanout, notes: [], settings: { rounds: 1, duration: 1, warmup: 0, connections: 1 } };
+  it('keeps the parts a run did not measure from the previous file, saying when they were measured', () => {
+    const merged = mergeReports(fanoutOnly, { gateways: false, contention: false, fanout: true }, report);
+    expect(merged.cells).toBe(report.cells);
+    expect(merged.settings).toEqual(report.settings);
+    expect(merged.contention).toBe(report.contention);
+    expect(merged.fanout).toBe(fanout);
+    expect(merged.notes).toEqual(['stock got a stripped supergraph']);
+    expect(merged.carried).toEqual({ gateways: report.startedAt, contention: report.startedAt });
+    expect(merged.date).toBe('2030-01-03');
+    const section = renderMarkdownSection(merged);
+    expect(section).toContain('_Not measured by the latest run, kept from earlier ones: the gateway comparison (run started 2030-01-02 10:00 UTC); the contention and booking throughput (run started 2030-01-02 10:00 UTC)._');
+  });
+  it('keeps a carried part\'s original time through later merges, and carries the fan-out into a full run', () => {
+    const first = mergeReports(fanoutOnly, { gateways: false, contention: false, fanout: true }, report);
+    const full = { ...report, startedAt: '2030-01-04T08:00:00.000Z', fanout: undefined };
+    const second = mergeReports(full, { gateways: true, contention: true, fanout: false }, first);
+    expect(second.cells).toBe(full.cells);
+    expect(second.fanout).toBe(fanout);
+    expect(second.carried).toEqual({ fanout: '2030-01-03T09:00:00.000Z' });
+    const third = mergeReports({ ...fanoutOnly, startedAt: '2030-01-05T00:00:00.000Z', fanout: undefined }, { gateways: false, contention: false, fanout: false }, first);
+    expect(third.carried).toEqual({ gateways: report.startedAt, contention: report.startedAt, fanout: '2030-01-03T09:00:00.000Z' });
+  });
+  it('changes nothing without a previous file, or when everything was measured', () => {
+    expect(mergeReports(report, { gateways: true, contention: true, fanout: true }, undefined)).toBe(report);
+    expect(mergeReports(report, { gateways: true, contention: true, fanout: true }, fanoutOnly).carried).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@
  * docs/benchmarks.md and the bar chart (pure; unit-tested in report.test.ts).
  */
 import type { QueryId, TargetId } from './args';
-import type { ContentionResult } from './contention';
+import type { ContentionResult, ThroughputLevel } from './contention';
+import type { FanoutResult, FanoutRun } from './fanout';
 import type { Cell, RatioRow } from './stats';
 import type { BarChart } from './svg';
 
@@ -42,9 +43,20 @@ export interface RunReport {
   cells: Cell[];
   ratios: RatioRow[];
   contention?: ContentionResult;
+  /** The subscription fan-out benchmark (`npm run bench -- fanout`). */
+  fanout?: FanoutResult;
   /** Notes about the run: stripped specs, targets with errors. */
   notes: string[];
+  /**
+   * Parts this file took over from an earlier results file because this run did not
+   * measure them (a `fanout`-only run keeps the day's gateway comparison…): when the run
+   * that measured each started.
+   */
+  carried?: Partial<Record<ReportPart, string>>;
 }
+
+/** What one run may measure. */
+export type ReportPart = 'gateways' | 'contention' | 'fanout';
 
 const fmt = (n: number | null | undefined, digits = 0) => (n == null || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const fmtRatio = (n: number | null) => (n == null ? '–' : `${n.toFixed(2)}×`);
@@ -100,11 +112,123 @@ export function formatContention(result: ContentionResult): string {
   for (const b of result.bursts) {
     bursts.push([String(b.size), String(b.winners), String(b.conflicts), String(b.http5xx), String(b.failedRequests), JSON.stringify(b.otherErrors), String(b.wallMs), b.correct ? 'correct' : 'WRONG']);
   }
-  const levels = [['concurrency', 'CONFIRMED', 'bookings/s', 'p50 ms', 'p99 ms', 'failures']];
-  for (const l of result.throughput) {
-    levels.push([String(l.concurrency), String(l.confirmed), fmt(l.bookingsPerSecond, 1), fmt(l.p50), fmt(l.p99), Object.keys(l.failures).length ? JSON.stringify(l.failures) : '0']);
-  }
+  const levels = [['confirmed by', 'concurrency', 'CONFIRMED', 'bookings/s', 'p50 ms', 'p99 ms', 'failures']];
+  for (const l of result.throughput) levels.push(throughputRow(l));
   return `${pad(bursts)}\n\n${pad(levels)}`;
+}
+
+const throughputRow = (l: ThroughputLevel): string[] => [
+  l.confirmBy ?? 'poll',
+  String(l.concurrency),
+  String(l.confirmed),
+  fmt(l.bookingsPerSecond, 1),
+  fmt(l.p50),
+  fmt(l.p99),
+  Object.keys(l.failures).length ? JSON.stringify(l.failures) : '0',
+];
+
+const fmtSpread = (s: { p50: number; p99: number; max: number } | undefined) => (s ? `${fmt(s.p50)} / ${fmt(s.p99)} / ${fmt(s.max)}` : '–');
+const fmtCount = (n: number | null | undefined) => (n == null ? '–' : n.toLocaleString('en-US'));
+
+/** One row of the fan-out table (plain text and Markdown share it). */
+function fanoutRow(run: FanoutRun): string[] {
+  const s = run.summary;
+  const received = s ? `${fmtCount(s.minReceived)} / ${fmtCount(run.subscribers)}` : '–';
+  return [
+    run.dedup,
+    fmtCount(run.subscribers),
+    `${fmtCount(run.sockets)} × ${run.perSocket}`,
+    received,
+    s ? fmt(s.fromSend.p50) : '–',
+    s ? fmt(s.fromSend.p99) : '–',
+    s ? fmt(s.fromSend.max) : '–',
+    fmtSpread(s?.fromFirst),
+    fmtCount(run.upstreams),
+    run.rssBeforeMb == null ? '–' : `${fmt(run.rssBeforeMb)} → ${fmt(run.rssOpenMb)}`,
+    `${fmt(run.kbPerSubscriber, 1)} / ${fmt(run.heapKbPerSubscriber, 1)}${run.rssBeforeMb != null && !run.gcBeforeReadings ? ' (no GC)' : ''}`,
+    s ? fmt(s.gatewayCpuMs) : '–',
+    fmt(run.openSeconds, 1),
+    run.status === 'ok' ? 'ok' : `ERROR: ${run.reason ?? ''}`,
+  ];
+}
+
+const FANOUT_HEADER = [
+  'dedup',
+  'subscribers',
+  'sockets × subs',
+  'received (fewest)',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'from first arrival p50 / p99 / max ms',
+  'upstream subs',
+  'RSS before → open MiB',
+  'KiB/sub RSS / heap',
+  'gateway CPU ms / update',
+  'opening s',
+  'status',
+];
+
+/** The fan-out results as plain text. */
+export function formatFanout(result: FanoutResult): string {
+  return pad([FANOUT_HEADER, ...result.runs.map(fanoutRow)]);
+}
+
+/** The fan-out part of the generated section. */
+function fanoutMarkdown(result: FanoutResult): string[] {
+  const lines = [
+    `**Subscription fan-out** (run started ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${result.loadAtStart[0]} at start, ${result.loadAtEnd[0]} at end): ` +
+      `one fresh gateway process per row, N admin subscriptions to \`bookingUpdated(workspaceId)\` with \`workspace { name } user { name }\`, ${result.perSocket} per socket; ` +
+      `latency from createBooking sent to each subscriber's arrival, medians over ${result.repeats} updates; "received" is the fewest subscribers any update reached; ` +
+      `memory per subscriber = (open − before) / N, each read after a full GC in the gateway.`,
+    '',
+  ];
+  const header = [
+    'dedup',
+    'subscribers',
+    'sockets × subs',
+    'received (fewest)',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'from first arrival p50 / p99 / max ms',
+    'upstream subscriptions',
+    'RSS before → open MiB',
+    'KiB per subscriber: RSS / V8 heap',
+    'gateway CPU ms per update',
+    'opening s',
+    'status',
+  ];
+  lines.push(mdTable([header, ...result.runs.map(fanoutRow)]), '');
+  return lines;
+}
+
+const partNames: Record<ReportPart, string> = { gateways: 'gateway comparison', contention: 'contention and booking throughput', fanout: 'fan-out' };
+
+/**
+ * The report to write: `current` for the parts this run measured, and for the others what
+ * `previous` (the latest earlier results file) had, recorded in `carried`. A `fanout`-only
+ * run thus keeps the gateway comparison in the same file and section.
+ */
+export function mergeReports(current: RunReport, measured: Record<ReportPart, boolean>, previous: RunReport | undefined): RunReport {
+  if (!previous) return current;
+  const merged: RunReport = { ...current, carried: { ...(current.carried ?? {}) } };
+  const from = (part: ReportPart) => previous.carried?.[part] ?? previous.startedAt;
+  if (!measured.gateways && previous.cells.length) {
+    Object.assign(merged, { machine: previous.machine, settings: previous.settings, versions: previous.versions, targets: previous.targets, cells: previous.cells, ratios: previous.ratios });
+    merged.notes = [...current.notes, ...previous.notes.filter((n) => !n.startsWith('Contention:') && !current.notes.includes(n))];
+    merged.carried!.gateways = from('gateways');
+  }
+  if (!measured.contention && previous.contention) {
+    merged.contention = previous.contention;
+    merged.carried!.contention = from('contention');
+  }
+  if (!measured.fanout && previous.fanout) {
+    merged.fanout = previous.fanout;
+    merged.carried!.fanout = from('fanout');
+  }
+  if (Object.keys(merged.carried!).length === 0) delete merged.carried;
+  return merged;
 }
 
 const requestsMode = (settings: RunReport['settings']) =>
@@ -118,6 +242,13 @@ const mdTable = (rows: string[][]) =>
 export function renderMarkdownSection(report: RunReport, chartFile?: string): string {
   const label = (t: string) => TARGET_LABELS[t as TargetId] ?? t;
   const lines: string[] = [SECTION_START, '', `### Latest run: ${report.date}`, ''];
+  const carried = Object.entries(report.carried ?? {}) as [ReportPart, string][];
+  if (carried.length) {
+    lines.push(
+      `_Not measured by the latest run, kept from earlier ones: ${carried.map(([part, at]) => `the ${partNames[part]} (run started ${at.slice(0, 16).replace('T', ' ')} UTC)`).join('; ')}._`,
+      '',
+    );
+  }
   lines.push(
     `${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GB RAM, Node ${report.machine.node}, ${report.machine.os}` +
       `${report.machine.loadAtStart ? ` (load average ${report.machine.loadAtStart[0]} at start, ${report.machine.loadAtEnd?.[0] ?? '?'} at end)` : ''}. ` +
@@ -146,11 +277,13 @@ export function renderMarkdownSection(report: RunReport, chartFile?: string): st
       lines.push(mdTable(rows), '');
     }
     if (throughput.length) {
-      const rows = [['concurrent flows', 'CONFIRMED', 'bookings/s', 'p50 ms (create → CONFIRMED)', 'p99 ms', 'failures']];
-      for (const l of throughput) rows.push([String(l.concurrency), String(l.confirmed), fmt(l.bookingsPerSecond, 1), fmt(l.p50), fmt(l.p99), Object.keys(l.failures).length ? JSON.stringify(l.failures) : '0']);
+      const rows = [['CONFIRMED seen by', 'concurrent flows', 'CONFIRMED', 'bookings/s', 'p50 ms (create → CONFIRMED)', 'p99 ms', 'failures']];
+      for (const l of throughput) rows.push(throughputRow(l));
       lines.push(mdTable(rows), '');
     }
   }
+  if (report.fanout) lines.push(...fanoutMarkdown(report.fanout));
+  if (report.fanout?.notes.length) lines.push(...report.fanout.notes.map((n) => `- ${n}`), '');
   if (report.notes.length) lines.push(...report.notes.map((n) => `- ${n}`), '');
   lines.push(SECTION_END);
   return lines.join('\n');

@@ -1,20 +1,22 @@
 /**
- * `npm run bench`: the side-by-side gateway benchmark and the booking contention
- * benchmark (`npm run bench -- --help` for options; method in docs/benchmarks.md).
+ * `npm run bench`: the side-by-side gateway benchmark, the booking contention benchmark
+ * and the subscription fan-out benchmark (`npm run bench -- --help` for options; method in
+ * docs/benchmarks.md).
  *
  * This process only generates load (autocannon, programmatic) and orchestrates: every
  * subgraph, gateway and helper runs as a process of its own (bench/stack.ts), all of them
  * stopped by PID at the end, on an error, or on Ctrl-C.
  */
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findRepoRoot } from '../scripts/lib/repo-root';
 import { parseBenchArgs, plannedSeconds, USAGE, type BenchArgs, type QueryId, type TargetId } from './args';
 import { runContention } from './contention';
+import { checkOpenFiles, runFanout } from './fanout';
 import { loadRequest, probe, runLoad, type LoadRequest } from './measure';
 import { QUERY_SPECS, tokenFor } from './queries';
-import { chartOf, formatContention, formatTable, renderMarkdownSection, replaceSection, TARGET_LABELS, type RunReport } from './report';
+import { chartOf, formatContention, formatFanout, formatTable, mergeReports, renderMarkdownSection, replaceSection, TARGET_LABELS, type RunReport } from './report';
 import { describeErrors, seed, type Seeded } from './seed';
 import { Stack, type Endpoint } from './stack';
 import { ratios, summarize, type Cell } from './stats';
@@ -99,6 +101,20 @@ async function compareGateways(args: BenchArgs, stack: Stack, seeded: Seeded, no
   return cells;
 }
 
+/** The latest results file named at or before `upTo` (`<date>.json`), parsed; undefined if none or unreadable. */
+function latestResults(resultsDir: string, upTo: string): RunReport | undefined {
+  const name = readdirSync(resultsDir)
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f) && f <= upTo)
+    .sort()
+    .pop();
+  if (!name) return undefined;
+  try {
+    return JSON.parse(readFileSync(path.join(resultsDir, name), 'utf8')) as RunReport;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
   let args: BenchArgs;
   try {
@@ -110,6 +126,14 @@ async function main(): Promise<number> {
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  if (args.fanout) {
+    try {
+      checkOpenFiles({ sizes: args.fanoutSizes, dedupOffSizes: args.fanoutDedupOffSizes, perSocket: args.fanoutPerSocket });
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      return 2;
+    }
   }
   const repoRoot = findRepoRoot(__dirname);
   const stack = new Stack({ repoRoot, targets: args.gateways ? args.targets : [], log });
@@ -140,12 +164,25 @@ async function main(): Promise<number> {
 
     const cells = args.gateways ? await compareGateways(args, stack, seeded, notes) : [];
     const contention = args.contention
-      ? await runContention({ gatewayUrl: stack.atrium!.url, seeded, sizes: args.contentionSizes, levels: args.throughputLevels, levelDuration: args.throughputDuration, log })
+      ? await runContention({
+          gatewayUrl: stack.atrium!.url,
+          seeded,
+          sizes: args.contentionSizes,
+          levels: args.throughputLevels,
+          levelDuration: args.throughputDuration,
+          confirm: args.throughputConfirm,
+          bookingUrl: stack.subgraphs.get('booking')?.url,
+          log,
+        })
       : undefined;
     if (contention?.bursts.some((b) => !b.correct)) {
       notes.push('Contention: at least one burst did NOT end with exactly one winner and only BOOKING_CONFLICT for the others.');
       failed = true;
     }
+    const fanout = args.fanout
+      ? await runFanout({ stack, seeded, sizes: args.fanoutSizes, dedupOffSizes: args.fanoutDedupOffSizes, repeats: args.fanoutRepeats, perSocket: args.fanoutPerSocket, log })
+      : undefined;
+    if (fanout?.runs.some((r) => r.status !== 'ok')) failed = true;
     const dead = stack.casualty();
     if (dead) throw new Error(`a process died during the benchmark: ${dead}`);
 
@@ -185,27 +222,35 @@ async function main(): Promise<number> {
       cells,
       ratios: ratios(cells, 'atrium', args.targets.filter((t) => t !== 'atrium')),
       contention,
+      fanout,
       notes,
     };
 
     if (cells.length) process.stdout.write(`\n${formatTable(report)}\n`);
     if (contention) process.stdout.write(`\n${formatContention(contention)}\n`);
-    if (notes.length) process.stdout.write(`\n${notes.map((n) => `* ${n}`).join('\n')}\n`);
+    if (fanout) process.stdout.write(`\n${formatFanout(fanout)}\n`);
+    const allNotes = [...notes, ...(fanout?.notes ?? [])];
+    if (allNotes.length) process.stdout.write(`\n${allNotes.map((n) => `* ${n}`).join('\n')}\n`);
 
     if (args.write) {
       const resultsDir = path.join(repoRoot, 'bench', 'results');
       mkdirSync(resultsDir, { recursive: true });
       const jsonFile = path.join(resultsDir, `${date}.json`);
-      writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+      // Parts this run did not measure are kept from the latest earlier file (the same day's, if any).
+      const previous = latestResults(resultsDir, `${date}.json`);
+      const merged = mergeReports(report, { gateways: args.gateways, contention: args.contention, fanout: args.fanout }, previous);
+      writeFileSync(jsonFile, `${JSON.stringify(merged, null, 2)}\n`);
       let chartName: string | undefined;
       if (cells.length) {
         chartName = `${date}.svg`;
         writeFileSync(path.join(resultsDir, chartName), renderBarChart(chartOf(report)));
+      } else if (merged.carried?.gateways && existsSync(path.join(resultsDir, `${merged.carried.gateways.slice(0, 10)}.svg`))) {
+        chartName = `${merged.carried.gateways.slice(0, 10)}.svg`;
       }
       const docFile = path.join(repoRoot, 'docs', 'benchmarks.md');
       const doc = existsSync(docFile) ? readFileSync(docFile, 'utf8') : '# Benchmarks\n';
-      writeFileSync(docFile, replaceSection(doc, renderMarkdownSection(report, chartName ? `../bench/results/${chartName}` : undefined)));
-      log(`wrote ${path.relative(repoRoot, jsonFile)}${chartName ? `, bench/results/${chartName}` : ''} and docs/benchmarks.md`);
+      writeFileSync(docFile, replaceSection(doc, renderMarkdownSection(merged, chartName ? `../bench/results/${chartName}` : undefined)));
+      log(`wrote ${path.relative(repoRoot, jsonFile)}${cells.length ? `, bench/results/${chartName}` : ''} and docs/benchmarks.md`);
     }
   } catch (err) {
     failed = true;

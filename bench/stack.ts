@@ -93,6 +93,9 @@ export class Stack {
   hiveStripped = false;
   private readonly databases: string[] = [];
   private stopped: Promise<void> | undefined;
+  /** The environment the Atrium gateway was started with (for extra gateways, see {@link startAtrium}). */
+  private atriumEnv: NodeJS.ProcessEnv | undefined;
+  private extraGateways = 0;
 
   constructor(private readonly options: StackOptions) {}
 
@@ -141,6 +144,9 @@ export class Stack {
       REDIS_URL,
       EVENTS_STREAM: `atrium-bench:${this.runId}:events`,
       JOBS_PREFIX: this.prefix,
+      // Live events (subscriptions, session revocations) on channels of this run only: not
+      // the default `atrium:` ones any other Atrium on the same Redis publishes to.
+      PUBSUB_PREFIX: `atrium-bench:${this.runId}:live`,
     };
     const jwks = `${subgraphUrl('identity')}/.well-known/jwks.json`;
     const startSubgraph = async (name: string) => {
@@ -181,6 +187,7 @@ export class Stack {
       RATE_LIMIT_PREFIX: `atrium-bench:${this.runId}:ratelimit`,
     };
     for (const [name, url] of Object.entries(urls)) atriumEnv[`SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`] = url;
+    this.atriumEnv = atriumEnv;
     const atrium = this.start('gateway-atrium', 'dist/gateway/src/main.js', atriumEnv, [], this.options.atriumNodeArgs);
     await waitFor('the Atrium gateway', atrium, httpOk(`${gatewayBase}/ready`));
     this.atrium = { name: 'atrium', url: `${gatewayBase}/graphql`, child: atrium };
@@ -219,6 +226,31 @@ export class Stack {
     }
     if (starting.length) log(`starting ${[targets.includes('stock') && 'the stock gateway', targets.includes('hive') && 'Hive Gateway'].filter(Boolean).join(' and ')}`);
     await Promise.all(starting);
+  }
+
+  /**
+   * Starts one more Atrium gateway on the same subgraphs, Redis namespaces and settings as
+   * the first, on a port of its own, with `env` on top (`SUBSCRIPTION_DEDUP: 'off'`…) and
+   * `nodeArgs` for Node.js (`--inspect=127.0.0.1:0`…).
+   * Stop it with {@link stopEndpoint} when done; {@link down} stops it in any case.
+   */
+  async startAtrium(label: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Endpoint> {
+    if (!this.atriumEnv) throw new Error('start the stack (up) before an extra gateway');
+    const port = await freePort();
+    const name = `gateway-atrium-${label}-${++this.extraGateways}`;
+    const child = this.start(name, 'dist/gateway/src/main.js', { ...this.atriumEnv, ...env, PORT: String(port) }, [], nodeArgs);
+    try {
+      await waitFor(`the Atrium gateway "${label}"`, child, httpOk(`http://127.0.0.1:${port}/ready`));
+    } catch (err) {
+      await child.stop();
+      throw err;
+    }
+    return { name, url: `http://127.0.0.1:${port}/graphql`, child };
+  }
+
+  /** Stops one gateway started by {@link startAtrium} (SIGTERM, then SIGKILL to its group). */
+  async stopEndpoint(endpoint: Endpoint): Promise<void> {
+    await endpoint.child.stop();
   }
 
   /** Any child that died on its own, described; undefined while all run. */
