@@ -1,7 +1,7 @@
 /**
- * `npm run bench:profile -- [query] [seconds]`: where the Atrium gateway spends its CPU.
- * Starts the benchmark stack with the gateway under `--cpu-prof`, loads it with one query
- * (default `auth`, 15 s), stops it, and prints the functions with the most self time,
+ * `npm run bench:profile -- [query] [seconds] [process]`: where the Atrium gateway (or, given
+ * its name, one subgraph) spends its CPU. Starts the benchmark stack with that process under
+ * `--cpu-prof`, loads the gateway with one query (default `auth`, 15 s), stops it, and prints the functions with the most self time,
  * grouped by package. The `.cpuprofile` is kept for Chrome DevTools. Measure before you
  * change anything (docs/benchmarks.md, "Levers").
  */
@@ -21,10 +21,16 @@ const log = (message: string) => process.stdout.write(`[profile] ${message}\n`);
 async function main() {
   const query = (process.argv[2] ?? 'auth') as QueryId;
   const seconds = Number(process.argv[3] ?? 15);
+  const target = process.argv[4] ?? 'gateway';
   if (!QUERY_SPECS[query]) throw new Error(`unknown query "${query}" (one of ${Object.keys(QUERY_SPECS).join(', ')})`);
   const repoRoot = findRepoRoot(__dirname);
   const profileDir = mkdtempSync(path.join(tmpdir(), 'atrium-profile-'));
-  const stack = new Stack({ repoRoot, targets: [], log, atriumNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const stack = new Stack(
+    target === 'gateway'
+      ? { repoRoot, targets: [], log, atriumNodeArgs: profiling }
+      : { repoRoot, targets: [], log, subgraphNodeArgs: { name: target, args: profiling } },
+  );
   const stop = () => void stack.down().then(() => process.exit(130));
   process.once('SIGINT', stop);
   try {

@@ -40,6 +40,8 @@ export interface StackOptions {
   targets: readonly TargetId[];
   /** Extra Node.js flags for the Atrium gateway (`--cpu-prof`, for `npm run bench:profile`). */
   atriumNodeArgs?: string[];
+  /** Extra Node.js flags for one subgraph (`npm run bench:profile -- … <subgraph>`). */
+  subgraphNodeArgs?: { name: string; args: string[] };
   log: (message: string) => void;
 }
 
@@ -162,7 +164,8 @@ export class Stack {
       }
       const entry = `dist/subgraphs/${name}/src/main.js`;
       if (!existsSync(path.join(repoRoot, entry))) throw new Error(`${entry} is missing: build first (npm run build)`);
-      const child = this.start(name, entry, env);
+      const nodeArgs = this.options.subgraphNodeArgs?.name === name ? this.options.subgraphNodeArgs.args : [];
+      const child = this.start(name, entry, env, [], nodeArgs);
       await waitFor(name, child, httpOk(`${subgraphUrl(name)}/ready`));
       this.subgraphs.set(name, { name, url: `${subgraphUrl(name)}/graphql`, child });
     };

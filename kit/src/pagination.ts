@@ -1,4 +1,5 @@
-import { Cursor } from '@mikro-orm/core';
+import { Cursor, type EntityName, type FilterQuery, type FindByCursorOptions } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
@@ -19,7 +20,8 @@ export class PageArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A number, or a promise of one that is only made when a client selects the field. */
+  totalCount: number | Promise<number>;
 }
 
 type ClassType<T> = new (...args: never[]) => T;
@@ -53,13 +55,37 @@ export function connectionType<T>(node: ClassType<T>, name: string) {
   return ConnectionBase;
 }
 
-/** Turns a MikroORM keyset-pagination `Cursor` (from `em.findByCursor`) into a connection. */
-export function toConnection<T extends object>(cursor: Cursor<T>): Connection<T> {
-  return {
+/**
+ * Turns a MikroORM keyset-pagination `Cursor` (from `em.findByCursor`) into a connection.
+ * With `count`, `totalCount` is computed only if a client reads it.
+ */
+export function toConnection<T extends object>(cursor: Cursor<T>, count?: () => Promise<number>): Connection<T> {
+  const connection = {
     edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
     pageInfo: { hasNextPage: cursor.hasNextPage ?? false, endCursor: cursor.endCursor },
-    totalCount: cursor.totalCount ?? cursor.items.length,
-  };
+  } as Connection<T>;
+  let counted: Promise<number> | undefined;
+  // A getter: GraphQL reads the property only when `totalCount` is in the selection.
+  Object.defineProperty(connection, 'totalCount', {
+    enumerable: true,
+    get: () => (count ? (counted ??= count()) : (cursor.totalCount ?? cursor.items.length)),
+  });
+  return connection;
+}
+
+/**
+ * One page of `entity` matching `where`, keyset-paginated, as a connection whose
+ * `totalCount` costs a COUNT statement only when a client asks for it (most list queries
+ * don't: the page alone is one statement).
+ */
+export async function findPage<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  options: { first: number; after?: string; orderBy: FindByCursorOptions<T>['orderBy'] },
+): Promise<Connection<T>> {
+  const cursor = (await em.findByCursor(entity, where, { ...options, includeCount: false } as never)) as unknown as Cursor<T>;
+  return toConnection(cursor, () => em.count(entity, where));
 }
 
 /** Validates an opaque `after` cursor up front, so a forged one is BAD_USER_INPUT, not a 500. */

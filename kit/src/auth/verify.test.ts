@@ -71,3 +71,19 @@ describe('token verification cache', () => {
     expect(k.lookups.count).toBe(5);
   });
 });
+
+describe('token verification cache, with keys that can be withdrawn', () => {
+  it('stops accepting a remembered token as soon as its key is no longer valid', async () => {
+    const k = await keys();
+    const valid = new Set(['k1']);
+    const verify = createTokenVerifier({ jwks: k.getKey, issuer: ISSUER, audience: AUDIENCE, keyStillValid: (kid) => valid.has(kid) });
+    const token = await k.sign(Date.now() + 60_000);
+    await verify(token);
+    await verify(token);
+    expect(k.lookups.count).toBe(1);
+    valid.delete('k1');
+    // Verified again; this resolver still has the key, so it passes — what matters is that it was asked.
+    await verify(token);
+    expect(k.lookups.count).toBe(2);
+  });
+});

@@ -14,6 +14,12 @@ export interface TokenVerifierOptions {
   audience: string;
   /** How many verified tokens to remember (0: verify every time). */
   cacheSize?: number;
+  /**
+   * Whether the key `kid` still verifies, asked on every use of a remembered token: where
+   * keys can be withdrawn at once (identity retiring a compromised key), their tokens stop
+   * being accepted at once too. Must be cheap (a lookup).
+   */
+  keyStillValid?: (kid: string) => boolean;
 }
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
@@ -69,47 +75,53 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const keys = typeof options.jwks === 'string' ? followRotation(options.jwks) : options.jwks;
   const verify = verifier(keys, options);
   const size = options.cacheSize ?? 10_000;
-  if (size === 0) return verify;
-  const verified = new Map<string, Caller>();
+  if (size === 0) return async (token) => (await verify(token)).caller;
+  const verified = new Map<string, { caller: Caller; kid: string }>();
   return async (token) => {
     const known = verified.get(token);
-    if (known) {
-      if (known.expiresAt.getTime() > Date.now()) return known;
+    if (known && (!options.keyStillValid || options.keyStillValid(known.kid))) {
+      if (known.caller.expiresAt.getTime() > Date.now()) return known.caller;
       verified.delete(token);
       throw unauthenticated('Invalid access token: token expired');
     }
+    if (known) verified.delete(token); // its key was withdrawn: verify again (and fail)
+    const { caller, kid } = await verify(token);
     // Frozen: one object now serves many requests.
-    const caller = Object.freeze(await verify(token));
+    Object.freeze(caller);
     Object.freeze(caller.roles);
     Object.freeze(caller.scopes);
     if (verified.size >= size) verified.delete(verified.keys().next().value!);
-    verified.set(token, caller);
+    verified.set(token, { caller, kid });
     return caller;
   };
 }
 
-function verifier(keys: JWTVerifyGetKey, options: TokenVerifierOptions): TokenVerifier {
+function verifier(keys: JWTVerifyGetKey, options: TokenVerifierOptions): (token: string) => Promise<{ caller: Caller; kid: string }> {
   return async (token) => {
     let payload: JWTPayload;
+    let kid: string;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
+      let protectedHeader;
+      ({ payload, protectedHeader } = await jwtVerify(token, keys, {
         algorithms: [ACCESS_TOKEN_ALG],
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ['sub', 'exp', 'iat'],
       }));
+      kid = protectedHeader.kid ?? '';
     } catch (err) {
       throw unauthenticated(`Invalid access token: ${describe(err)}`);
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.has(r)) : [];
     const scopes = typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [];
-    return {
+    const caller: Caller = {
       userId: payload.sub as string,
       roles,
       scopes,
       sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
       expiresAt: new Date((payload.exp as number) * 1000),
     };
+    return { caller, kid };
   };
 }
 

@@ -38,9 +38,10 @@ export async function createServer(
       await keys.start(orm);
       await ensureFirstAdmin(orm.em.fork(), config, log);
     },
-    // No cache of verified tokens here: a key retired on demand (compromised) must stop
-    // verifying its tokens at once, and identity is where that is decided.
-    verifier: () => createTokenVerifier({ jwks: keys.resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, cacheSize: 0 }),
+    // A key retired on demand (compromised) must stop verifying its tokens at once, even
+    // those the verifier remembers: it asks the key set on every use.
+    verifier: () =>
+      createTokenVerifier({ jwks: keys.resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, keyStillValid: (kid) => keys.isPublished(kid) }),
     routes: (app) => {
       app.get('/.well-known/jwks.json', async (_req, res) => {
         try {

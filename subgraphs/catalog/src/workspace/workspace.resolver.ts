@@ -13,7 +13,7 @@ export class WorkspaceConnection extends connectionType(Workspace, 'Workspace') 
 export class WorkspaceResolver {
   @Query(() => WorkspaceConnection, { description: 'Search active workspaces; `filter` narrows, `first`/`after` page.' })
   async workspaces(@Args() { filter, first, after }: WorkspacesArgs, @Ctx() { em, caller }: Context) {
-    return toConnection(await new WorkspaceService(em).search(filter, first, after, caller));
+    return new WorkspaceService(em).search(filter, first, after, caller);
   }
 
   @Query(() => Workspace, { nullable: true })

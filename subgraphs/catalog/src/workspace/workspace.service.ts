@@ -1,4 +1,4 @@
-import { badInput, checkCursor, forbidden, hasScope, notFound, Scope, type Caller, type EntityManager, type EventRecorder, type WorkspaceSnapshot, requireUuid } from '@atrium/kit';
+import { badInput, checkCursor, forbidden, hasScope, notFound, Scope, type Caller, type EntityManager, type EventRecorder, type WorkspaceSnapshot, requireUuid, findPage } from '@atrium/kit';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Location } from '../location/location.entity';
 import { Workspace } from './workspace.entity';
@@ -55,12 +55,7 @@ export class WorkspaceService {
     if (amenities.length) where.amenities = { $contains: amenities };
     const text = filter.text?.trim();
     if (text) where.$or = [{ name: { $ilike: `%${literal(text)}%` } }, { description: { $ilike: `%${literal(text)}%` } }];
-    return this.em.findByCursor(Workspace, where, {
-      first,
-      after: checkCursor(after),
-      orderBy: { name: 'asc', id: 'asc' },
-      includeCount: true,
-    });
+    return findPage(this.em, Workspace, where, { first, after: checkCursor(after), orderBy: { name: 'asc', id: 'asc' } });
   }
 
   async create(input: CreateWorkspaceInput, caller: Caller): Promise<Workspace> {

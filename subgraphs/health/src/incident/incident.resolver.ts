@@ -17,7 +17,7 @@ export class IncidentResolver {
   @RequiresScopes([Scope.SYSTEM_ADMIN])
   @Query(() => IncidentConnection, { description: 'Periods during which a service was DOWN, newest first. ADMIN.' })
   async incidents(@Args() { first, after, openOnly }: IncidentArgs, @Ctx() { em }: Context) {
-    return toConnection(await new IncidentService(em).list(first, after, openOnly));
+    return new IncidentService(em).list(first, after, openOnly);
   }
 
   @FieldResolver(() => Boolean, { description: 'Still unresolved: the service is DOWN.' })

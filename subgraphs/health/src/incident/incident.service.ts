@@ -1,4 +1,4 @@
-import { checkCursor, type EntityManager } from '@atrium/kit';
+import { checkCursor, type EntityManager, findPage } from '@atrium/kit';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Incident } from './incident.entity';
 
@@ -9,7 +9,7 @@ export class IncidentService {
   /** Newest first, keyset-paginated on (startedAt, id); `openOnly` keeps the unresolved ones. */
   list(first: number, after: string | null | undefined, openOnly = false) {
     const where: FilterQuery<Incident> = openOnly ? { resolvedAt: null } : {};
-    return this.em.findByCursor(Incident, where, { first, after: checkCursor(after), orderBy: { startedAt: 'desc', id: 'desc' }, includeCount: true });
+    return findPage(this.em, Incident, where, { first, after: checkCursor(after), orderBy: { startedAt: 'desc', id: 'desc' } });
   }
 
   byIds(ids: readonly string[]): Promise<Incident[]> {

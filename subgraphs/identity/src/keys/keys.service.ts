@@ -118,6 +118,11 @@ export class KeysService {
     return key.publicKey;
   };
 
+  /** Whether `kid` is in the key set this replica last read (retired keys are not). */
+  isPublished(kid: string): boolean {
+    return this.published.has(kid);
+  }
+
   /** The JSON Web Key Set: the public half of every key not yet retired. */
   async jwks(): Promise<{ keys: JWK[] }> {
     if (Date.now() - this.loadedAt > JWKS_MAX_AGE_MS) await this.reload();

@@ -11,8 +11,7 @@ import {
   type EntityManager,
   type EventRecorder,
   type PageArgs,
-  isUuid,
-} from '@atrium/kit';
+  isUuid, findPage } from '@atrium/kit';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { hashPassword } from '../auth/password';
 import { User } from './user.entity';
@@ -78,12 +77,7 @@ export class UserService {
 
   /** Every user, oldest first, by keyset (created_at, id). */
   async list(page: PageArgs): Promise<Connection<User>> {
-    const cursor = await this.em.findByCursor(
-      User,
-      {},
-      { first: page.first, after: checkCursor(page.after), orderBy: { createdAt: 'asc', id: 'asc' }, includeCount: true },
-    );
-    return toConnection(cursor);
+    return findPage(this.em, User, {}, { first: page.first, after: checkCursor(page.after), orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
   async updateProfile(userId: string, input: { name: string }): Promise<User> {

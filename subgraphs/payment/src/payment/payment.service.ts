@@ -14,8 +14,7 @@ import {
   type Connection,
   type Context,
   type PageArgs,
-  isUuid,
-} from '@atrium/kit';
+  isUuid, findPage } from '@atrium/kit';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BookingReplica, BookingStatus } from '../booking/booking-replica.entity';
@@ -154,12 +153,7 @@ export class PaymentService {
     }
     const after = checkCursor(page.after);
     if (!isUuid(userId)) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-    const cursor = await this.ctx.em.findByCursor(
-      Payment,
-      { userId },
-      { first: page.first, after, orderBy: { createdAt: 'desc', id: 'desc' }, includeCount: true },
-    );
-    return toConnection(cursor);
+    return findPage(this.ctx.em, Payment, { userId }, { first: page.first, after, orderBy: { createdAt: 'desc', id: 'desc' } });
   }
 
   /** The booking from the replica, polling for up to `bookingWaitMs` while its event is on its way. */

@@ -1,4 +1,4 @@
-import { checkCursor, type EntityManager } from '@atrium/kit';
+import { checkCursor, type EntityManager, findPage } from '@atrium/kit';
 import type { FilterQuery } from '@mikro-orm/core';
 import { ActivityLog } from './activity-log.entity';
 import type { ActivityLogFilter } from './activity-log.input';
@@ -15,12 +15,7 @@ export class ActivityLogService {
     if (filter.entityId) where.entityId = filter.entityId.toLowerCase();
     if (filter.correlationId) where.correlationId = filter.correlationId;
     if (filter.action) where.action = filter.action;
-    return this.em.findByCursor(ActivityLog, where, {
-      first,
-      after: checkCursor(after),
-      orderBy: { occurredAt: 'desc', id: 'desc' },
-      includeCount: true,
-    });
+    return findPage(this.em, ActivityLog, where, { first, after: checkCursor(after), orderBy: { occurredAt: 'desc', id: 'desc' } });
   }
 
   byIds(ids: readonly string[]): Promise<ActivityLog[]> {
