@@ -128,6 +128,19 @@ describe('the operations dashboard at /dashboard', () => {
     expect(loads).toBe(0);
   }, 60_000);
 
+  it('turns a stopped subgraph DOWN with an open incident, and back UP, without a reload', async () => {
+    let loads = 0;
+    page.on('load', () => loads++);
+    const status = (name: string, value: string) => `[data-testid=service-row][data-service="${name}"] [data-testid=service-status][data-status=${value}]`;
+    await shows(page, status('reporting', 'UP'));
+    await sg.stop('reporting');
+    await shows(page, status('reporting', 'DOWN')); // pushed by serviceHealthChanged
+    await shows(page, '[data-testid=incident-row][data-service=reporting]'); // the periodic re-query
+    await sg.restart('reporting');
+    await shows(page, status('reporting', 'UP'));
+    expect(loads).toBe(0);
+  }, 60_000);
+
   it('tells a member plainly what they may not see, and signs out for good', async () => {
     const context = await browser.newContext();
     const other = await context.newPage();

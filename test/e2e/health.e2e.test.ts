@@ -1,4 +1,4 @@
-import { errorCodes, graphql, waitFor } from '@atrium/kit/testing';
+import { errorCodes, graphql, subscribe, waitFor } from '@atrium/kit/testing';
 import { castOfUsers, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
 
 let sg: RunningSupergraph;
@@ -37,7 +37,9 @@ describe('the health monitor through the gateway', () => {
     expect(errorCodes(await graphql(sg.url, '{ systemHealth { status } }', {}, { token: member.accessToken }))).toEqual(['FORBIDDEN']);
   });
 
-  it('opens an incident and alerts admins when a subgraph stops, and closes it when it is back', async () => {
+  it('opens an incident, alerts admins and tells subscribers when a subgraph stops, and closes it when it is back', async () => {
+    const live = subscribe(sg.url, 'subscription { serviceHealthChanged { name status } }', {}, { token: admin.accessToken });
+    await waitFor(async () => sg.gateway.hub.size > 0 || undefined, { what: 'the subscription to open' });
     await sg.stop('reporting'); // the service goes away…
     await waitFor(async () => {
       const res = await graphql(sg.url, '{ incidents(first: 5, openOnly: true) { edges { node { service open } } } }', {}, { token: admin.accessToken });
@@ -52,6 +54,11 @@ describe('the health monitor through the gateway', () => {
     }, { what: 'the incident to be resolved' });
     expect(resolved.durationMs).toBeGreaterThan(0);
     await sg.mail.waitFor((m) => m.to.includes('admin@atrium.test') && m.subject === 'Service back up: reporting', 15_000);
+    // Subscribers saw it go DOWN and come back UP, live, through the gateway.
+    const changes = () => live.results.map((r) => r.data?.serviceHealthChanged).filter((c) => c?.name === 'reporting').map((c) => c.status);
+    await waitFor(async () => changes().includes('UP') || undefined, { what: 'reporting UP on the subscription' });
+    expect(changes()).toEqual(['DOWN', 'UP']);
+    await live.close();
     // The gateway's own readiness failed while reporting was away (it needs every subgraph):
     // its incident closes too, a poll or two later (the gateway caches readiness for 2 s).
     await waitFor(async () => {
