@@ -10,7 +10,9 @@ import { startRevocations, type Revocations } from './revocations';
 // unreachable Redis never stops the gateway from starting (nor from listening once it answers).
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const caller = (sessionId?: string): Caller => ({ userId: 'u1', roles: [], scopes: [], sessionId, expiresAt: new Date(Date.now() + 600_000) });
+// One expiry for every caller of the suite, so two callers of the same session compare equal.
+const EXPIRES_AT = new Date(Date.now() + 600_000);
+const caller = (sessionId?: string): Caller => ({ userId: 'u1', roles: [], scopes: [], sessionId, expiresAt: EXPIRES_AT });
 
 function captureLog() {
   const lines: string[] = [];
@@ -40,7 +42,8 @@ describe('startRevocations', () => {
       onRevoked: (ids) => void heard.push([...ids]),
     });
     expect(revocations.listening).toBe(true);
-    expect(revocations.admit(caller('s1'))).toEqual(caller('s1'));
+    const s1 = caller('s1');
+    expect(revocations.admit(s1)).toBe(s1);
 
     await publisher.publish(SESSIONS_REVOKED, { userId: 'u1', sessionIds: ['s1', 's2'], reason: 'password changed', tokensExpireBy: new Date(Date.now() + 900_000).toISOString() });
     await waitFor(() => heard.length > 0, { what: 'the revocation to arrive' });
@@ -84,7 +87,8 @@ describe('startRevocations', () => {
       expect(later.listening).toBe(false);
       await new Promise((r) => setTimeout(r, 200)); // a few retries
       await publisher.publish(SESSIONS_REVOKED, { userId: 'u1', sessionIds: ['unheard'], reason: 'logout', tokensExpireBy: new Date().toISOString() });
-      expect(later.admit(caller('unheard'))).toEqual(caller('unheard')); // fails open: nobody heard it
+      const unheard = caller('unheard');
+      expect(later.admit(unheard)).toBe(unheard); // fails open: nobody heard it
       expect(lines.filter((l) => l.includes('session revocations not enforced'))).toHaveLength(1);
 
       await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
