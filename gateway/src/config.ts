@@ -14,6 +14,8 @@ export const gatewayEnv = {
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Abort a subgraph fetch after this many milliseconds. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Extra attempts for a failed query fetch (network, timeout, 5xx); mutations are never retried. */
+  SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
   /** Redis for rate limits and session revocations (the gateway starts, and fails open, without it). */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace of the live-event (pub/sub) channels: the subgraphs' PUBSUB_PREFIX, to hear identity's revocations. */
@@ -55,6 +57,14 @@ export const gatewayEnv = {
   RATE_LIMIT_IP: z.coerce.number().int().positive().default(300),
   /** `login` / `register` / `refreshSession` mutations per window, per IP. */
   RATE_LIMIT_LOGIN: z.coerce.number().int().positive().default(10),
+
+  // Automatic persisted queries, see persisted-queries.ts.
+  /** `redis`: APQ shared by every replica; `memory`: per process; `off`: hashes alone are refused. */
+  APQ: z.enum(['redis', 'memory', 'off']).default('redis'),
+  /** Prefix of the APQ keys in Redis. */
+  APQ_PREFIX: z.string().min(1).default('atrium:apq'),
+  /** How long a registered query is kept in Redis, in seconds. */
+  APQ_TTL_S: z.coerce.number().int().positive().default(86_400),
 
   // Subscriptions over graphql-ws, see subscriptions/.
   /** Most subscriptions open at once on one WebSocket connection. */

@@ -17,6 +17,7 @@ import type { GatewayContext } from './context';
 import { dashboard } from './dashboard';
 import { jsonBody, queryLimits } from './limits';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
+import { createPersistedQueryCache } from './persisted-queries';
 import { createRateLimit } from './rate-limit';
 import { createReadiness } from './readiness';
 import { SESSION_REVOKED_MESSAGE, startRevocations } from './revocations';
@@ -80,7 +81,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         const target = config.subgraphUrls[name.toLowerCase()] ?? url;
         if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
         urls.set(name, target);
-        return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name));
+        return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES);
       },
       logger: log,
     },
@@ -112,6 +113,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         )
       : undefined;
 
+  const apqCache =
+    config.APQ === 'redis' ? createPersistedQueryCache({ redisUrl: config.REDIS_URL, keyPrefix: config.APQ_PREFIX, ttlSeconds: config.APQ_TTL_S }, log) : undefined;
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -123,6 +127,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     formatError: createErrorFormatter(log),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    persistedQueries: config.APQ === 'off' ? false : { cache: apqCache, ttl: config.APQ_TTL_S },
     plugins: [
       ...limits.plugins,
       ...(rateLimit ? [rateLimit.plugin] : []),
@@ -161,6 +166,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   } catch (err) {
     circuits.shutdown();
     await fetcher.close();
+    apqCache?.close();
     await rateLimit?.close();
     await revocations.close();
     throw err;
@@ -215,6 +221,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await service.close();
       circuits.shutdown();
       await fetcher.close();
+      apqCache?.close();
       await rateLimit?.close();
       await revocations.close();
     },

@@ -2,9 +2,12 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { ErrorCode } from '@atrium/kit';
 import { GraphQLError } from 'graphql';
-import type { SubgraphCircuit } from './circuit-breaker';
+import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
 import type { GatewayContext } from './context';
 import type { SubgraphFetchMetrics } from './metrics';
+
+/** Wait before the first retry of a failed query fetch (doubling after each). */
+const RETRY_DELAY_MS = 25;
 
 /**
  * How the gateway talks to one subgraph: forwards the caller's `authorization` header
@@ -13,7 +16,9 @@ import type { SubgraphFetchMetrics } from './metrics';
  * connections, bounded by the subgraph timeout), and turns a subgraph that cannot be reached
  * into a clear SUBGRAPH_UNAVAILABLE error instead of a raw network message. Counts and
  * times every fetch when given `metrics`. With a `circuit`, fetches go through it, so a
- * subgraph that keeps failing is not called at all until its circuit half-opens.
+ * subgraph that keeps failing is not called at all until its circuit half-opens. A query
+ * whose fetch failed (network, timeout, 5xx; not a 4xx or GraphQL errors) is tried again up
+ * to `retries` times; a mutation never is.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -22,6 +27,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     fetcher: Fetcher,
     private readonly metrics?: SubgraphFetchMetrics,
     private readonly circuit?: SubgraphCircuit,
+    /** Extra attempts for a query whose fetch failed (network, timeout, 5xx); mutations are never retried. */
+    private readonly retries = 0,
   ) {
     super({ url, fetcher });
   }
@@ -33,8 +40,19 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (context.requestId) headers.set('x-request-id', context.requestId);
   }
 
-  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    return this.circuit ? this.circuit.run(() => this.fetch(options)) : this.fetch(options);
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const attempt = () => (this.circuit ? this.circuit.run(() => this.fetch(options)) : this.fetch(options));
+    // Only a query is safe to send twice: a mutation may have taken effect before its answer was lost.
+    const idempotent = !/^\s*mutation\b/.test(options.request.query ?? '');
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const open = err instanceof GraphQLError && err.extensions.circuit === 'open';
+        if (!idempotent || open || retry >= this.retries || !isSubgraphFailure(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * 2 ** retry));
+      }
+    }
   }
 
   private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
