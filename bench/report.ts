@@ -183,23 +183,7 @@ function fanoutMarkdown(result: FanoutResult): string[] {
       `memory per subscriber = (open − before) / N, each read after a full GC in the gateway.`,
     '',
   ];
-  const header = [
-    'dedup',
-    'subscribers',
-    'sockets × subs',
-    'received (fewest)',
-    'p50 ms',
-    'p99 ms',
-    'max ms',
-    'from first arrival p50 / p99 / max ms',
-    'upstream subscriptions',
-    'RSS before → open MiB',
-    'KiB per subscriber: RSS / V8 heap',
-    'gateway CPU ms per update',
-    'opening s',
-    'status',
-  ];
-  lines.push(mdTable([header, ...result.runs.map(fanoutRow)]), '');
+  lines.push(mdTable([FANOUT_HEADER, ...result.runs.map(fanoutRow)]), '');
   return lines;
 }
 

@@ -1,35 +1,18 @@
-import { errorCodes, graphql, testLogger } from '@atrium/kit/testing';
-import { randomUUID } from 'node:crypto';
-import { loadGatewayConfig } from './config';
-import { createGateway, type Gateway } from './server';
+import { errorCodes, graphql } from '@atrium/kit/testing';
 import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
+import { suiteGateways } from './testing/start-gateway';
 
 let foreign: ForeignSupergraph;
-const gateways: Gateway[] = [];
 
-async function startGateway(env: Record<string, string> = {}) {
-  const gateway = await createGateway(
-    loadGatewayConfig({
-      PORT: '0',
-      SUPERGRAPH_PATH: foreign.supergraphPath,
-      SUBGRAPH_PRODUCTS_URL: foreign.urls.products,
-      SUBGRAPH_REVIEWS_URL: foreign.urls.reviews,
-      // Budgets of their own: other suites share this Redis.
-      RATE_LIMIT_PREFIX: `test:ratelimit:${randomUUID()}`,
-      ...env,
-    }),
-    { log: testLogger('gateway') },
-  );
-  gateways.push(gateway);
-  return gateway;
-}
+const gateways = suiteGateways(() => ({ ...foreign.env }));
+const startGateway = gateways.start;
 
 beforeAll(async () => {
   foreign = await startForeignSupergraph({ p1Stars: [5, 4] });
 });
 
 afterAll(async () => {
-  for (const g of gateways) await g.close();
+  await gateways.closeAll();
   await foreign?.close();
 });
 

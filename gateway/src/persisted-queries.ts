@@ -1,9 +1,7 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import type { Logger } from '@atrium/kit';
-import IORedis, { type Redis } from 'ioredis';
+import type { FailOpenRedis } from './fail-open-redis';
 
 export interface PersistedQueryCacheOptions {
-  redisUrl: string;
   /** Prefix of every key in Redis. */
   keyPrefix: string;
   /** How long a registered query is kept after its last registration, in seconds. */
@@ -17,21 +15,9 @@ export interface PersistedQueryCacheOptions {
  * sends the full query again, as APQ clients do on PERSISTED_QUERY_NOT_FOUND) and
  * registrations are dropped, with a warning now and then.
  */
-export function createPersistedQueryCache(options: PersistedQueryCacheOptions, log: Logger): KeyValueCache<string> & { close(): void } {
-  const redis: Redis = new IORedis(options.redisUrl, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectionName: 'gateway-apq',
-  });
-  let lastWarning = 0;
-  const warn = (err: unknown) => {
-    if (Date.now() - lastWarning < 30_000) return;
-    lastWarning = Date.now();
-    log.warn({ err, redis: options.redisUrl }, 'persisted-query cache unavailable (Redis unreachable): every lookup is a miss');
-  };
-  redis.on('error', warn);
-  void redis.connect().catch(warn); // ioredis keeps reconnecting in the background
+export function createPersistedQueryCache(options: PersistedQueryCacheOptions, shared: FailOpenRedis): KeyValueCache<string> {
+  const { redis } = shared;
+  const warn = shared.warner('persisted-query cache unavailable (Redis unreachable): every lookup is a miss');
   const key = (k: string) => `${options.keyPrefix}:${k}`;
   return {
     async get(k: string) {
@@ -58,6 +44,5 @@ export function createPersistedQueryCache(options: PersistedQueryCacheOptions, l
         return false;
       }
     },
-    close: () => redis.disconnect(),
   };
 }

@@ -1,34 +1,18 @@
 import { ACCESS_TOKEN_ALG } from '@atrium/kit';
-import { errorCodes, freePort, graphql, testLogger } from '@atrium/kit/testing';
+import { errorCodes, freePort, graphql } from '@atrium/kit/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { loadGatewayConfig } from './config';
-import { createGateway, type Gateway } from './server';
 import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
+import { suiteGateways } from './testing/start-gateway';
 
 let foreign: ForeignSupergraph;
-const gateways: Gateway[] = [];
 let jwks: Server;
 let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let kid: string;
 
-async function startGateway(env: Record<string, string> = {}) {
-  const gateway = await createGateway(
-    loadGatewayConfig({
-      PORT: '0',
-      SUPERGRAPH_PATH: foreign.supergraphPath,
-      SUBGRAPH_PRODUCTS_URL: foreign.urls.products,
-      SUBGRAPH_REVIEWS_URL: foreign.urls.reviews,
-      JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`,
-      RATE_LIMIT_PREFIX: `test:ratelimit:${randomUUID()}`,
-      ...env,
-    }),
-    { log: testLogger('gateway') },
-  );
-  gateways.push(gateway);
-  return gateway;
-}
+const gateways = suiteGateways(() => ({ ...foreign.env, JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json` }));
+const startGateway = gateways.start;
 
 /** An access token for `userId`, as identity would sign it. */
 const token = (userId: string) =>
@@ -52,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const g of gateways) await g.close();
+  await gateways.closeAll();
   await foreign?.close();
   await new Promise((resolve) => jwks.close(resolve));
 });

@@ -1,15 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, type Logger } from '@atrium/kit';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import IORedis, { type Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { GatewayContext } from './context';
+import type { FailOpenRedis } from './fail-open-redis';
 
 /** Mutations that guess or mint credentials: limited per IP far more strictly. */
 export const CREDENTIAL_MUTATIONS: ReadonlySet<string> = new Set(['login', 'register', 'refreshSession']);
 
 export interface RateLimitOptions {
-  redisUrl: string;
   /** Prefix of every key in Redis (tests use their own). */
   keyPrefix: string;
   windowSeconds: number;
@@ -23,9 +22,6 @@ export interface RateLimitOptions {
 
 export interface RateLimit {
   plugin: ApolloServerPlugin<GatewayContext>;
-  /** Whether Redis answers, for `/ready`. */
-  redisStatus(): Promise<'up' | 'down'>;
-  close(): Promise<void>;
 }
 
 /**
@@ -74,22 +70,9 @@ export function rateLimited(msBeforeNext: number): GraphQLError {
  * If Redis is unreachable requests pass (with a warning): losing the limits for a while
  * beats taking the whole API down, and `/ready` says so.
  */
-export async function createRateLimit(options: RateLimitOptions, log: Logger): Promise<RateLimit> {
-  // No offline queue: while Redis is down, a check fails at once instead of waiting.
-  const redis: Redis = new IORedis(options.redisUrl, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectionName: 'gateway-rate-limit',
-  });
-  let lastWarning = 0;
-  const warn = (err: unknown) => {
-    if (Date.now() - lastWarning < 30_000) return; // once in a while, not per request
-    lastWarning = Date.now();
-    log.warn({ err, redis: options.redisUrl }, 'rate limits unavailable (Redis unreachable): letting requests through');
-  };
-  redis.on('error', warn);
-  await redis.connect().catch(warn); // ioredis keeps reconnecting in the background
+export function createRateLimit(options: RateLimitOptions, shared: FailOpenRedis): RateLimit {
+  const { redis } = shared;
+  const warn = shared.warner('rate limits unavailable (Redis unreachable): letting requests through');
 
   const limiter = (name: string, points: number) =>
     new RateLimiterRedis({ storeClient: redis, keyPrefix: `${options.keyPrefix}:${name}`, points, duration: options.windowSeconds });
@@ -122,18 +105,6 @@ export async function createRateLimit(options: RateLimitOptions, log: Logger): P
           },
         };
       },
-    },
-    async redisStatus() {
-      if (redis.status !== 'ready') return 'down';
-      try {
-        await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(reject, 1_000).unref())]);
-        return 'up';
-      } catch {
-        return 'down';
-      }
-    },
-    async close() {
-      redis.disconnect();
     },
   };
 }

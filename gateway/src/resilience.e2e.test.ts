@@ -1,30 +1,16 @@
-import { errorCodes, graphql, testLogger } from '@atrium/kit/testing';
+import { errorCodes, graphql } from '@atrium/kit/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadGatewayConfig } from './config';
-import { createGateway, type Gateway } from './server';
+import type { Gateway } from './server';
 import { startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
+import { suiteGateways } from './testing/start-gateway';
 
 let foreign: ForeignSupergraph;
-const gateways: Gateway[] = [];
 const fronts: Server[] = [];
 
-async function startGateway(env: Record<string, string> = {}) {
-  const gateway = await createGateway(
-    loadGatewayConfig({
-      PORT: '0',
-      SUPERGRAPH_PATH: foreign.supergraphPath,
-      SUBGRAPH_PRODUCTS_URL: foreign.urls.products,
-      SUBGRAPH_REVIEWS_URL: foreign.urls.reviews,
-      RATE_LIMIT_PREFIX: `test:ratelimit:${randomUUID()}`,
-      ...env,
-    }),
-    { log: testLogger('gateway') },
-  );
-  gateways.push(gateway);
-  return gateway;
-}
+const gateways = suiteGateways(() => ({ ...foreign.env }));
+const startGateway = gateways.start;
 
 /**
  * A front for a subgraph that answers 503 to the first `failures` requests and passes the
@@ -55,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const g of gateways) await g.close();
+  await gateways.closeAll();
   for (const f of fronts) await new Promise((resolve) => f.close(resolve));
   await foreign?.close();
 });

@@ -17,6 +17,7 @@ import type { GatewayContext } from './context';
 import { dashboard } from './dashboard';
 import { jsonBody, queryLimits } from './limits';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics';
+import { connectFailOpenRedis } from './fail-open-redis';
 import { createPersistedQueryCache } from './persisted-queries';
 import { createRateLimit } from './rate-limit';
 import { createReadiness } from './readiness';
@@ -98,23 +99,23 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxCost: config.GRAPHQL_MAX_COST,
     blockFieldSuggestions: production,
   });
+  // One fail-open Redis connection for the rate limits and the persisted-query cache.
+  const sharedRedis = config.RATE_LIMIT === 'on' || config.APQ === 'redis' ? await connectFailOpenRedis(config.REDIS_URL, log) : undefined;
   const rateLimit =
-    config.RATE_LIMIT === 'on'
-      ? await createRateLimit(
+    sharedRedis && config.RATE_LIMIT === 'on'
+      ? createRateLimit(
           {
-            redisUrl: config.REDIS_URL,
             keyPrefix: config.RATE_LIMIT_PREFIX,
             windowSeconds: config.RATE_LIMIT_WINDOW_S,
             perUser: config.RATE_LIMIT_USER,
             perIp: config.RATE_LIMIT_IP,
             credentialsPerIp: config.RATE_LIMIT_LOGIN,
           },
-          log,
+          sharedRedis,
         )
       : undefined;
-
   const apqCache =
-    config.APQ === 'redis' ? createPersistedQueryCache({ redisUrl: config.REDIS_URL, keyPrefix: config.APQ_PREFIX, ttlSeconds: config.APQ_TTL_S }, log) : undefined;
+    sharedRedis && config.APQ === 'redis' ? createPersistedQueryCache({ keyPrefix: config.APQ_PREFIX, ttlSeconds: config.APQ_TTL_S }, sharedRedis) : undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -166,8 +167,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   } catch (err) {
     circuits.shutdown();
     await fetcher.close();
-    apqCache?.close();
-    await rateLimit?.close();
+    sharedRedis?.close();
     await revocations.close();
     throw err;
   }
@@ -184,7 +184,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
     max: config.SUBSCRIPTIONS_MAX,
   });
-  const readiness = createReadiness(urls, { circuits: () => circuits.states(), redis: rateLimit?.redisStatus });
+  const readiness = createReadiness(urls, { circuits: () => circuits.states(), redis: rateLimit ? sharedRedis?.status : undefined });
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok', service: 'gateway' }));
   app.get('/ready', async (_req, res) => {
@@ -221,8 +221,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await service.close();
       circuits.shutdown();
       await fetcher.close();
-      apqCache?.close();
-      await rateLimit?.close();
+      sharedRedis?.close();
       await revocations.close();
     },
   };

@@ -109,18 +109,18 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
     // health and the gateway each need the other's address: health's port is chosen first.
     const healthPort = await freePort();
     const gatewayEnv: Env = {
-        PORT: '0',
-        SUPERGRAPH_PATH: SUPERGRAPH_FILE,
-        JWKS_URL,
-        ...Object.fromEntries(NAMES.filter((n) => n !== 'health').map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `${subgraphs[n].url}/graphql`])),
-        SUBGRAPH_HEALTH_URL: `http://127.0.0.1:${healthPort}/graphql`,
-        // The subgraphs' live-event channels: the gateway hears identity's session revocations.
-        PUBSUB_PREFIX,
-        // Rate limits stay on, with budgets of their own per supergraph; the suites sign in
-        // far more often than the production login limit allows one IP.
-        RATE_LIMIT_PREFIX: `e2e:ratelimit:${randomUUID()}`,
-        RATE_LIMIT_LOGIN: '10000',
-        ...env,
+      PORT: '0',
+      SUPERGRAPH_PATH: SUPERGRAPH_FILE,
+      JWKS_URL,
+      ...Object.fromEntries(NAMES.filter((n) => n !== 'health').map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `${subgraphs[n].url}/graphql`])),
+      SUBGRAPH_HEALTH_URL: `http://127.0.0.1:${healthPort}/graphql`,
+      // The subgraphs' live-event channels: the gateway hears identity's session revocations.
+      PUBSUB_PREFIX,
+      // Rate limits stay on, with budgets of their own per supergraph; the suites sign in
+      // far more often than the production login limit allows one IP.
+      RATE_LIMIT_PREFIX: `e2e:ratelimit:${randomUUID()}`,
+      RATE_LIMIT_LOGIN: '10000',
+      ...env,
     };
     const gateway = await createGateway(loadGatewayConfig(gatewayEnv), { log: testLogger('gateway') });
     started.push(gateway);

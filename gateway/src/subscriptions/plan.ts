@@ -6,6 +6,8 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context';
 
+type OperationContext = ReturnType<typeof buildOperationContext>;
+
 /** What @apollo/gateway keeps private but a subscription executor needs: the loaded supergraph. */
 interface GatewayInternals {
   schema: GraphQLSchema;
@@ -26,8 +28,9 @@ export interface SubscriptionPlan {
   primary: FetchNode;
   /** Fetches from other subgraphs that complete each event (absent when the owner serves every field). */
   rest?: PlanNode;
-  document: DocumentNode;
   operationName?: string;
+  /** What executes each event, fixed with the plan: the plan as a query (primary, then rest), its operation, and the data sources. */
+  execution: { queryPlan: QueryPlan; operationContext: OperationContext; services: Record<string, GraphQLDataSource<GatewayContext>> };
 }
 
 /**
@@ -59,7 +62,14 @@ export class SubscriptionPlanner {
     const service = g.serviceMap[primary.serviceName];
     const url = (service?.dataSource as { url?: string } | undefined)?.url ?? service?.url;
     if (!url) throw new Error(`subgraph "${primary.serviceName}" has no routing URL`);
-    const planned: SubscriptionPlan = { key, serviceName: primary.serviceName, url, primary, rest, document, operationName };
+    // Each event replays as the primary fetch's answer, then the rest runs: as a query plan.
+    const asQuery = { ...primary, operationKind: 'query' as never };
+    const execution = {
+      queryPlan: { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [asQuery, rest] } : asQuery } as QueryPlan,
+      operationContext: buildOperationContext({ schema: g.schema, operationDocument: document, operationName }),
+      services: Object.fromEntries(Object.entries(g.serviceMap).map(([name, s]) => [name, s.dataSource])),
+    };
+    const planned: SubscriptionPlan = { key, serviceName: primary.serviceName, url, primary, rest, operationName, execution };
     if (this.cache.size >= 1000) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, planned);
     return planned;
@@ -78,27 +88,22 @@ export class SubscriptionPlanner {
     context: GatewayContext,
   ): Promise<ExecutionResult> {
     const g = this.internals();
-    const serviceMap = Object.fromEntries(Object.entries(g.serviceMap).map(([name, s]) => [name, s.dataSource]));
-    // The event replays as the primary fetch's answer; other fetches (to this subgraph too) go out as usual.
-    const owner = serviceMap[plan.serviceName];
-    serviceMap[plan.serviceName] = {
+    const { queryPlan, operationContext, services } = plan.execution;
+    // The event stands in for the primary fetch's answer; other fetches (to this subgraph too) go out as usual.
+    const owner = services[plan.serviceName];
+    const replay: GraphQLDataSource<GatewayContext> = {
       process: (options) =>
         options.request.query === plan.primary.operation
           ? Promise.resolve({ data: event.data ?? null, errors: event.errors as never })
           : owner.process(options),
     };
-    const queryPlan: QueryPlan = {
-      kind: 'QueryPlan',
-      node: plan.rest ? { kind: 'Sequence', nodes: [{ ...plan.primary, operationKind: 'query' as never }, plan.rest] } : { ...plan.primary, operationKind: 'query' as never },
-    };
-    const operationContext = buildOperationContext({ schema: g.schema, operationDocument: plan.document, operationName: plan.operationName });
     const requestContext = {
       request: { variables, operationName: plan.operationName },
       context,
       metrics: {},
       logger: undefined,
     } as unknown as GatewayGraphQLRequestContext;
-    return executeQueryPlan(queryPlan, serviceMap, requestContext, operationContext, g.supergraphSchema, g.apiSchema) as Promise<ExecutionResult>;
+    return executeQueryPlan(queryPlan, { ...services, [plan.serviceName]: replay }, requestContext, operationContext, g.supergraphSchema, g.apiSchema) as Promise<ExecutionResult>;
   }
 
   private internals(): GatewayInternals {

@@ -8,6 +8,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private waiting: ((r: IteratorResult<T>) => void) | undefined;
   private ended = false;
+  private closed = false;
 
   constructor(
     private readonly limit: number,
@@ -35,15 +36,10 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     if (discardQueued) this.items.length = 0;
     if (last !== undefined) this.items.push(last);
     this.ended = true;
-    if (this.waiting && this.items.length === 0) {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve({ value: undefined, done: true });
-    } else if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve({ value: this.items.shift()!, done: false });
-    }
+    // A consumer already waiting gets the next item, or the end.
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.(this.items.length > 0 ? { value: this.items.shift()!, done: false } : { value: undefined, done: true });
     this.close();
   }
 
@@ -70,7 +66,6 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  private closed = false;
   private close() {
     if (this.closed) return;
     this.closed = true;

@@ -52,6 +52,7 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4503;
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { hub, gateway, log } = options;
+  const rules = [...specifiedRules, ...options.validationRules];
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
@@ -78,7 +79,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         } catch (err) {
           return [err instanceof GraphQLError ? err : new GraphQLError('Malformed query')];
         }
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];

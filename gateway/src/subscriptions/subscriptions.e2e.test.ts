@@ -1,33 +1,20 @@
-import { errorCodes, subscribe, testLogger, waitFor, type TestSubscription } from '@atrium/kit/testing';
+import { errorCodes, subscribe, waitFor, type TestSubscription } from '@atrium/kit/testing';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { loadGatewayConfig } from '../config';
-import { createGateway, type Gateway } from '../server';
+import type { Gateway } from '../server';
 import { scrape } from '../testing/foreign-supergraph';
 import { startLiveSupergraph, type LiveSupergraph } from '../testing/live-supergraph';
+import { suiteGateways } from '../testing/start-gateway';
 
 // The gateway's subscription machinery against a supergraph of its own (testing/live-supergraph.ts),
 // where the test decides when events happen. Atrium's own subscriptions, with field-level auth
 // and real tokens, are tested end to end in test/e2e/subscriptions.e2e.test.ts.
 
 let live: LiveSupergraph;
-const gateways: Gateway[] = [];
 const subs: TestSubscription[] = [];
 
-async function startGateway(env: Record<string, string> = {}) {
-  const gateway = await createGateway(
-    loadGatewayConfig({
-      PORT: '0',
-      SUPERGRAPH_PATH: live.supergraphPath,
-      RATE_LIMIT_PREFIX: `test:ratelimit:${randomUUID()}`,
-      ...env,
-    }),
-    { log: testLogger('gateway') },
-  );
-  gateways.push(gateway);
-  return gateway;
-}
+const gateways = suiteGateways(() => ({ SUPERGRAPH_PATH: live.supergraphPath }));
+const startGateway = gateways.start;
 
 function track(sub: TestSubscription) {
   subs.push(sub);
@@ -42,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(subs.map((s) => s.close()));
-  for (const g of gateways) await g.close();
+  await gateways.closeAll();
   await live?.close();
 });
 

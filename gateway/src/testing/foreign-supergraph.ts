@@ -51,6 +51,8 @@ export interface ForeignSupergraph {
   /** Where each subgraph listens (the supergraph's own routing URLs lead nowhere). */
   urls: Record<Subgraph, string>;
   supergraphPath: string;
+  /** A gateway's environment for this supergraph (its file, and the subgraphs' real URLs). */
+  env: Record<string, string>;
   /** Operations the products subgraph received: proves what the gateway fetched. */
   received: string[];
   /** Serves a subgraph (again), on `port` or a free one. */
@@ -86,6 +88,7 @@ export async function startForeignSupergraph(options: { p1Stars: number[] }): Pr
   return {
     urls,
     supergraphPath,
+    env: { SUPERGRAPH_PATH: supergraphPath, SUBGRAPH_PRODUCTS_URL: urls.products, SUBGRAPH_REVIEWS_URL: urls.reviews },
     received,
     serve,
     close: async () => {

@@ -1,0 +1,24 @@
+import { testLogger } from '@atrium/kit/testing';
+import { randomUUID } from 'node:crypto';
+import { loadGatewayConfig } from '../config';
+import { createGateway, type Gateway } from '../server';
+
+/**
+ * The gateways of one test suite: each on port 0 with a rate-limit budget of its own (other
+ * suites share this Redis), configured by `base()` (read when a gateway starts, so it may
+ * name what `beforeAll` started) plus the test's own `env`; `closeAll()` in `afterAll`.
+ */
+export function suiteGateways(base: () => Record<string, string>) {
+  const started: Gateway[] = [];
+  return {
+    async start(env: Record<string, string> = {}): Promise<Gateway> {
+      const config = loadGatewayConfig({ PORT: '0', RATE_LIMIT_PREFIX: `test:ratelimit:${randomUUID()}`, ...base(), ...env });
+      const gateway = await createGateway(config, { log: testLogger('gateway') });
+      started.push(gateway);
+      return gateway;
+    },
+    async closeAll(): Promise<void> {
+      for (const gateway of started.splice(0)) await gateway.close();
+    },
+  };
+}
