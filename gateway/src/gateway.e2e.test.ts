@@ -29,12 +29,14 @@ describe('the gateway', () => {
     });
   });
 
-  it('reports live on /health and ready on /ready once every subgraph answers', async () => {
+  it('reports live on /health, ready on /ready, and every dependency on /status', async () => {
     const gateway = await startGateway();
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
     const ready = await fetch(`${gateway.url}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({
+    expect(await ready.json()).toEqual({ ready: true });
+    expect(await (await fetch(`${gateway.url}/status`)).json()).toEqual({
+      service: 'gateway',
       ready: true,
       subgraphs: { products: 'up', reviews: 'up' },
       circuits: { products: 'closed', reviews: 'closed' },
@@ -42,14 +44,25 @@ describe('the gateway', () => {
     });
   });
 
-  it('is not ready, and answers SUBGRAPH_UNAVAILABLE, while a subgraph is unreachable', async () => {
+  it('stays ready while a subgraph is unreachable (one subgraph down takes no gateway out of service), answering SUBGRAPH_UNAVAILABLE for its fields', async () => {
     const gateway = await startGateway({ SUBGRAPH_REVIEWS_URL: 'http://127.0.0.1:9/graphql' });
-    const ready = await fetch(`${gateway.url}/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ ready: false, subgraphs: { products: 'up', reviews: 'down' }, redis: 'up' });
+    const ready = await fetch(`${gateway.url}/ready`, { signal: AbortSignal.timeout(1_000) });
+    expect(ready.status).toBe(200);
+    expect(await (await fetch(`${gateway.url}/status`)).json()).toMatchObject({ ready: true, subgraphs: { products: 'up', reviews: 'down' }, redis: 'up' });
+    const metrics = await scrape(gateway);
+    expect(metrics('atrium_dependency_up{service="gateway",dependency="reviews"}')).toBe(0);
+    expect(metrics('atrium_dependency_up{service="gateway",dependency="products"}')).toBe(1);
     const res = await graphql(`${gateway.url}/graphql`, '{ products { name reviews { stars } } }');
     expect(errorCodes(res)).toContain('SUBGRAPH_UNAVAILABLE');
     expect(JSON.stringify(res)).not.toMatch(/ECONNREFUSED|stack/);
+  });
+
+  it('is not ready once it starts draining', async () => {
+    const gateway = await startGateway();
+    const closing = gateway.close();
+    const ready = await fetch(`${gateway.url}/ready`).then((r) => r.status, () => 'refused');
+    await closing;
+    expect([503, 'refused']).toContain(ready);
   });
 
   it('counts requests per operation and fetches per subgraph on /metrics', async () => {

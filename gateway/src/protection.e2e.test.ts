@@ -134,20 +134,21 @@ describe('rate limits', () => {
     expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
   });
 
-  it('lets requests through while Redis is unreachable, and reports it on /ready', async () => {
+  it('lets requests through while Redis is unreachable, stays ready, and reports Redis down on /status and /metrics', async () => {
     const gateway = await startGateway({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RATE_LIMIT_IP: '1' });
     for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
     const ready = await fetch(`${gateway.url}/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ ready: false, redis: 'down', subgraphs: { products: 'up', reviews: 'up' } });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    expect(await (await fetch(`${gateway.url}/status`)).json()).toMatchObject({ ready: true, redis: 'down', subgraphs: { products: 'up', reviews: 'up' } });
+    expect((await scrape(gateway))('atrium_dependency_up{service="gateway",dependency="redis"}')).toBe(0);
   });
 
-  it('is off with RATE_LIMIT=off, and /ready does not check Redis then', async () => {
-    const gateway = await startGateway({ RATE_LIMIT: 'off', RATE_LIMIT_IP: '1' });
+  it('is off with RATE_LIMIT=off and APQ=memory, and /status does not check Redis then', async () => {
+    const gateway = await startGateway({ RATE_LIMIT: 'off', APQ: 'memory', RATE_LIMIT_IP: '1' });
     for (let i = 0; i < 3; i++) expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
-    const report = (await (await fetch(`${gateway.url}/ready`)).json()) as Record<string, unknown>;
-    expect(report.ready).toBe(true);
-    expect(report).not.toHaveProperty('redis');
+    expect((await (await fetch(`${gateway.url}/ready`)).json())).toEqual({ ready: true });
+    expect(await (await fetch(`${gateway.url}/status`)).json()).not.toHaveProperty('redis');
   });
 });
 
@@ -175,7 +176,7 @@ describe('circuit breaker', () => {
     expect(metrics(failed)).toBe(2);
     expect(metrics(open)).toBe(1);
     expect(metrics('atrium_subgraph_circuit_open{subgraph="products"}')).toBe(0);
-    expect(await (await fetch(`${gateway.url}/ready`)).json()).toMatchObject({ circuits: { products: 'closed', reviews: 'open' } });
+    expect(await (await fetch(`${gateway.url}/status`)).json()).toMatchObject({ circuits: { products: 'closed', reviews: 'open' } });
 
     // Back: after CIRCUIT_RESET_MS a trial fetch goes through and closes the circuit.
     await foreign.serve('reviews', port);

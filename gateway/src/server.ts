@@ -20,7 +20,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics';
 import { connectFailOpenRedis } from './fail-open-redis';
 import { createPersistedQueryCache } from './persisted-queries';
 import { createRateLimit } from './rate-limit';
-import { createReadiness } from './readiness';
+import { createDependencyStatus, createReadiness } from './readiness';
 import { SESSION_REVOKED_MESSAGE, startRevocations } from './revocations';
 import { SubgraphDataSource } from './subgraph-datasource';
 import { createSubgraphFetcher } from './subgraph-fetcher';
@@ -184,13 +184,22 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
     max: config.SUBSCRIPTIONS_MAX,
   });
-  const readiness = createReadiness(urls, { circuits: () => circuits.states(), redis: rateLimit ? sharedRedis?.status : undefined });
+  let draining = false;
+  let closed: Promise<void> | undefined;
+  // Loaded: `server.start()` above has loaded and validated the supergraph.
+  const readiness = createReadiness({ loaded: () => true, draining: () => draining });
+  const dependencies = createDependencyStatus(urls, { circuits: () => circuits.states(), redis: sharedRedis?.status });
+  metrics.watchDependencies(async () => {
+    const { subgraphs, redis } = await dependencies();
+    return { ...subgraphs, ...(redis ? { redis } : {}) };
+  });
 
   app.get('/health', (_req, res) => void res.json({ status: 'ok', service: 'gateway' }));
-  app.get('/ready', async (_req, res) => {
-    const report = await readiness();
+  app.get('/ready', (_req, res) => {
+    const report = readiness();
     res.status(report.ready ? 200 : 503).json(report);
   });
+  app.get('/status', async (_req, res) => void res.json({ service: 'gateway', ...readiness(), ...(await dependencies()) }));
   app.get('/metrics', serveMetrics(metrics.registry));
   app.use('/dashboard', dashboard());
   app.get('/', (_req, res) => res.redirect(production ? '/health' : '/graphql'));
@@ -214,15 +223,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     gateway,
     hub,
     metrics,
-    close: async () => {
-      await subscriptions.close();
-      await hub.pool.close();
-      await server.stop(); // drains HTTP, stops the gateway
-      await service.close();
-      circuits.shutdown();
-      await fetcher.close();
-      sharedRedis?.close();
-      await revocations.close();
-    },
+    // Once: a second call (a test's afterAll after the test closed it) waits for the first.
+    close: () =>
+      (closed ??= (async () => {
+        draining = true;
+        await subscriptions.close();
+        await hub.pool.close();
+        await server.stop(); // drains HTTP, stops the gateway
+        await service.close();
+        circuits.shutdown();
+        await fetcher.close();
+        sharedRedis?.close();
+        await revocations.close();
+      })()),
   };
 }

@@ -47,6 +47,12 @@ export interface Metrics {
    * until the returned function is called.
    */
   watchStreamLag(redis: Redis, stream: string, group: string): () => void;
+  /**
+   * Reports what `check` says of each dependency (a database, Redis, a subgraph) as
+   * `atrium_dependency_up{service,dependency}` (1 up, 0 down) at each scrape. Dependencies
+   * show here and on `/status`, never in `/ready`.
+   */
+  watchDependencies(check: () => Promise<Record<string, 'up' | 'down'>>): void;
 }
 
 /** A scrape never waits longer than this on Redis for the lag (an unreachable Redis queues commands). */
@@ -105,6 +111,20 @@ export function createMetrics(service: string): Metrics {
           if (lag !== null) this.set({ service, group }, lag);
         }),
       );
+    },
+  });
+
+  let dependencies: (() => Promise<Record<string, 'up' | 'down'>>) | undefined;
+  new Gauge({
+    name: 'atrium_dependency_up',
+    help: 'Whether each dependency of this service answers (1) or not (0), read at scrape time; never part of /ready.',
+    labelNames: ['service', 'dependency'] as const,
+    registers,
+    async collect() {
+      if (!dependencies) return;
+      const states = await dependencies();
+      this.reset();
+      for (const [dependency, state] of Object.entries(states)) this.set({ service, dependency }, state === 'up' ? 1 : 0);
     },
   });
 
@@ -168,6 +188,7 @@ export function createMetrics(service: string): Metrics {
       lagSources.add(source);
       return () => void lagSources.delete(source);
     },
+    watchDependencies: (check) => void (dependencies = check),
   };
 }
 

@@ -24,6 +24,7 @@ import { startRelay } from './events/relay';
 import { createJobs, type JobProcessor } from './jobs';
 import { liveChanges, type LiveEntity } from './live-changes';
 import { createPubSub, type PubSub } from './pubsub';
+import { serveProbes } from './readiness';
 import { connectRedis, type Redis } from './redis';
 import type { Jobs } from './jobs';
 import { createErrorFormatter } from './errors';
@@ -117,15 +118,7 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
 
     const app = express();
     app.disable('x-powered-by');
-    app.get('/health', (_req, res) => void res.json({ status: 'ok', service: name }));
-    app.get('/ready', async (_req, res) => {
-      const [db, cache] = await Promise.all([
-        orm.em.getConnection().execute('select 1').then(() => 'up', () => 'down'),
-        redis.ping().then(() => 'up', () => 'down'),
-      ]);
-      const ready = db === 'up' && cache === 'up';
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', service: name, postgres: db, redis: cache });
-    });
+    serveProbes(app, { name, orm, redis, metrics });
     app.get('/metrics', serveMetrics(metrics.registry));
     options.routes?.(app, orm);
 

@@ -8,3 +8,5 @@ export * from './sdl';
 export { freePort } from '../http';
 export * from './silent-logger';
 export * from './subscriptions';
+export * from './private-redis';
+export * from './tcp-proxy';
