@@ -24,9 +24,12 @@ module.exports = {
   // A global option (ignored per project): servers, argon2 and databases take a while on
   // a loaded 2-core machine; tests still assert behaviour, never durations.
   testTimeout: 30_000,
+  // One suite at a time: e2e suites each start a whole supergraph, and two at once on two
+  // shared cores only make both slower and their hooks flakier.
+  maxWorkers: 1,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/'] },
     { ...common, displayName: 'integration', testMatch: ['**/*.int.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
-    { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
+    { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
   ],
 };
