@@ -3,6 +3,22 @@ import { z, type ZodRawShape } from 'zod';
 /** Services extend `serviceEnv` / `subgraphEnv` with the kit's own zod (one version everywhere). */
 export { z };
 
+const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/**
+ * A duration in seconds: a plain number of seconds (`604800`) or a number with a unit
+ * `s`, `m`, `h` or `d` (`7d`, `12h`). Parses to seconds.
+ */
+export const durationSeconds = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*[smhd]?$/, 'must be a positive number of seconds, or a number with s, m, h or d (e.g. 7d)')
+    .transform((value) => {
+      const unit = value.at(-1) as string;
+      return unit in SECONDS_PER_UNIT ? Number(value.slice(0, -1)) * SECONDS_PER_UNIT[unit as keyof typeof SECONDS_PER_UNIT] : Number(value);
+    });
+
 /**
  * Variables every Atrium service understands. A service extends this with its own
  * (see `loadConfig`) and documents each one in `.env.example`.
@@ -38,6 +54,11 @@ export function subgraphEnv(defaultPort: number, database: string) {
     EVENTS_RETRY_IDLE_MS: z.coerce.number().int().positive().default(5_000),
     /** Deliveries before an event is moved to the dead-letter stream. */
     EVENTS_MAX_DELIVERIES: z.coerce.number().int().positive().default(5),
+    /**
+     * How long relayed outbox rows are kept (seconds, or `7d`-style): if Redis loses the
+     * stream, the relay publishes again what it relayed within this window.
+     */
+    EVENTS_RETAIN: durationSeconds().default('7d'),
   };
 }
 

@@ -21,8 +21,19 @@ export interface Jobs {
    * once per cluster whatever the number of instances.
    */
   add(name: string, data: object, options?: JobsOptions): Promise<void>;
-  /** A repeatable job on a cron `pattern` (UTC), registered once per cluster by name. */
-  schedule(name: string, pattern: string, data?: object): Promise<void>;
+  /**
+   * Makes sure a job of `options.jobId` is waiting, delayed or running: adds it unless one
+   * is. A finished one (completed or failed) of that id is removed first — BullMQ silently
+   * ignores an id it still holds, so re-enqueuing work whose earlier job is done (the row
+   * says it is not) needs this, not `add`. Returns whether it added one.
+   */
+  ensure(name: string, data: object, options: JobsOptions & { jobId: string }): Promise<boolean>;
+  /**
+   * A repeatable job on a cron `pattern` (UTC) or `{ every: ms }`, registered once per
+   * cluster by name. Remembered, and registered again when Redis lost it (checked every
+   * few seconds), so a Redis that lost its data gets its schedules back with no restart.
+   */
+  schedule(name: string, repeat: string | { every: number }, data?: object): Promise<void>;
   /** The BullMQ queue behind `name` (for counts and inspection). */
   queue(name: string): Queue;
   close(): Promise<void>;
@@ -34,10 +45,15 @@ export interface JobsOptions_ {
   prefix: string;
   service: string;
   log: Logger;
+  /** How often to check that the schedules are still registered in Redis (ms). */
+  scheduleCheckMs?: number;
 }
 
 /** BullMQ refuses ':' in custom job ids; Atrium's ids read better with it. */
 const safeJobId = (id: string | undefined) => id?.replace(/:/g, '.');
+
+/** Job states in which the job will still run: `ensure` leaves those alone. */
+const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
 export function createJobs(options: JobsOptions_): Jobs & { startWorkers(processors: Record<string, JobProcessor>, orm: MikroORM): void } {
   const { redis, prefix, service, log } = options;
@@ -46,6 +62,30 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
   // BullMQ leaves connections it was given open: ours to close.
   const connections: Redis[] = [];
   const queueName = (name: string) => `${service}-${name}`;
+  const schedules = new Map<string, { repeat: { pattern: string; tz: string } | { every: number }; data: object }>();
+  const register = (name: string) => {
+    const { repeat, data } = schedules.get(name)!;
+    return queue(name).upsertJobScheduler(name, repeat, { name, data });
+  };
+  // Redis may lose its data (FLUSHALL, a restart without persistence): put back any
+  // schedule it no longer has. A cheap lookup per schedule; upserting is idempotent.
+  let checking = false;
+  const scheduleWatch = setInterval(async () => {
+    if (checking || schedules.size === 0) return;
+    checking = true;
+    try {
+      for (const name of schedules.keys()) {
+        if (await queue(name).getJobScheduler(name)) continue;
+        await register(name);
+        log.warn({ queue: queueName(name) }, 'job schedule lost with Redis data: registered it again');
+      }
+    } catch (err) {
+      log.debug({ err }, 'could not check job schedules; will try again');
+    } finally {
+      checking = false;
+    }
+  }, options.scheduleCheckMs ?? 5_000);
+  scheduleWatch.unref();
   const queue = (name: string) => {
     let q = queues.get(name);
     if (!q) {
@@ -64,8 +104,17 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
         jobId: safeJobId(opts.jobId),
       });
     },
-    async schedule(name, pattern, data = {}) {
-      await queue(name).upsertJobScheduler(name, { pattern, tz: 'UTC' }, { name, data });
+    async ensure(name, data, opts) {
+      const id = safeJobId(opts.jobId)!;
+      const state = await queue(name).getJobState(id);
+      if (LIVE_STATES.has(state)) return false;
+      if (state !== 'unknown') await queue(name).remove(id);
+      await jobs.add(name, data, opts);
+      return true;
+    },
+    async schedule(name, repeat, data = {}) {
+      schedules.set(name, { repeat: typeof repeat === 'string' ? { pattern: repeat, tz: 'UTC' } : repeat, data });
+      await register(name);
     },
     startWorkers(processors, orm) {
       for (const [name, process] of Object.entries(processors)) {
@@ -81,6 +130,7 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
       }
     },
     async close() {
+      clearInterval(scheduleWatch);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
       for (const c of connections) c.disconnect();

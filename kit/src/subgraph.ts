@@ -108,7 +108,7 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
   let consumer: Consumer | undefined;
   let subscriptions: SubscriptionServer | undefined;
   const metrics = createMetrics(name);
-  const relay = startRelay({ orm, redis, stream: config.EVENTS_STREAM, log, metrics });
+  const relay = startRelay({ orm, redis, stream: config.EVENTS_STREAM, log, metrics, retainMs: config.EVENTS_RETAIN * 1000 });
   // Publish as soon as a transaction that wrote events commits, rather than at the next poll.
   orm.em.getEventManager().registerSubscriber({ afterTransactionCommit: () => relay.wake(), afterFlush: () => relay.wake() });
   try {

@@ -66,6 +66,7 @@ const eventTypeOf = (raw: string | undefined) => {
  * second effect; the entry is acknowledged after commit. Entries left pending — by a
  * handler that failed, or an instance that died mid-way — are claimed again after
  * `retryIdleMs`, and after `maxDeliveries` attempts moved to the dead-letter stream.
+ * When Redis loses the group (NOGROUP), it is created again and reading goes on.
  */
 export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
   const { orm, redis, stream, group, consumer, handlers, log, jobs, metrics } = options;
@@ -74,11 +75,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const lastError = new Map<string, string>();
   // XREADGROUP BLOCK holds its connection: give it its own.
   const reader = redis.duplicate({ connectionName: `${consumer}:reader` });
-  try {
-    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-  } catch (err) {
-    if (!String(err).includes('BUSYGROUP')) throw err;
-  }
+  /**
+   * Creates the group at the start of the stream (and the stream if missing). From 0, not
+   * from `$`: after Redis lost its data, the relay publishes again what was lost, and the
+   * group must read it all (handled events are skipped by their processed-event row).
+   */
+  const ensureGroup = async () => {
+    try {
+      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+      return true;
+    } catch (err) {
+      if (!String(err).includes('BUSYGROUP')) throw err;
+      return false;
+    }
+  };
+  await ensureGroup();
   let running = true;
   const unwatchLag = metrics?.watchStreamLag(redis, stream, group);
 
@@ -153,6 +164,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         }
       } catch (err) {
         if (!running) break;
+        // NOGROUP: Redis lost the group (FLUSHALL, a restart or failover without persistence).
+        if (String(err).includes('NOGROUP')) {
+          try {
+            if (await ensureGroup()) {
+              log.warn({ stream, group }, 'consumer group lost with Redis data: created it again');
+              lastError.clear();
+              continue;
+            }
+          } catch (again) {
+            err = again;
+          }
+        }
         log.error({ err }, 'event consumer error; retrying');
         await new Promise((r) => setTimeout(r, 500));
       }

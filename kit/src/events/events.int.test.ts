@@ -46,9 +46,12 @@ beforeAll(async () => {
   redis = await connectRedis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', 'test');
 });
 
-// Each test has a stream of its own: consumer groups read a stream from its start.
-beforeEach(() => {
+// Each test has a stream of its own: consumer groups read a stream from its start. The
+// outbox starts empty with it: rows relayed to an earlier test's stream would rightly look
+// lost from this one's, and be relayed again.
+beforeEach(async () => {
   events = createTestEvents('kit');
+  await orm.em.fork().execute('delete from outbox_event');
 });
 
 afterEach(async () => {

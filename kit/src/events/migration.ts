@@ -26,4 +26,17 @@ class KitEventsMigration extends Migration {
   }
 }
 
-export const kitMigrations: MigrationObject[] = [{ name: 'Migration00000000000000_kit_events', class: KitEventsMigration }];
+/**
+ * Relayed rows are kept for EVENTS_RETAIN (to be relayed again if Redis loses the stream):
+ * the relay finds its newest relayed row and prunes the oldest through this index.
+ */
+class KitOutboxRetentionMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create index if not exists "outbox_event_occurred_at_id_index" on "outbox_event" ("occurred_at", "id")`);
+  }
+}
+
+export const kitMigrations: MigrationObject[] = [
+  { name: 'Migration00000000000000_kit_events', class: KitEventsMigration },
+  { name: 'Migration00000000000001_kit_outbox_retention', class: KitOutboxRetentionMigration },
+];

@@ -3,9 +3,11 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 /**
  * A domain event waiting to be published, written in the same transaction as the change
  * that caused it (the transactional outbox). The relay publishes it to the Redis Stream
- * and stamps `publishedAt`.
+ * and stamps `publishedAt`; relayed rows are kept for EVENTS_RETAIN, in case Redis loses
+ * the stream and they must be relayed again.
  */
 @Entity({ tableName: 'outbox_event' })
+@Index({ name: 'outbox_event_occurred_at_id_index', properties: ['occurredAt', 'id'] })
 @Index({ name: 'outbox_event_unpublished_index', expression: 'create index "outbox_event_unpublished_index" on "outbox_event" ("occurred_at", "id") where "published_at" is null' })
 export class OutboxEvent {
   @PrimaryKey({ type: 'uuid' })

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
 import { toEnvelope } from './recorder';
 import { OutboxEvent } from './outbox.entity';
+import { streamLostEntry } from './stream-loss';
 
 export interface RelayOptions {
   orm: MikroORM;
@@ -15,6 +16,14 @@ export interface RelayOptions {
   batchSize?: number;
   /** Counts published events (`atrium_events_published_total`). */
   metrics?: Metrics;
+  /** How long relayed rows are kept, to be relayed again if Redis loses the stream (ms; EVENTS_RETAIN). */
+  retainMs?: number;
+  /** How often to check that the stream still holds what was relayed (ms). */
+  checkMs?: number;
+  /** How often to delete relayed rows older than `retainMs` (ms). */
+  pruneMs?: number;
+  /** The stream's cap (approximate MAXLEN); tests use a small one. */
+  maxLength?: number;
 }
 
 export interface Relay {
@@ -24,29 +33,42 @@ export interface Relay {
 }
 
 /** Caps the stream so it cannot grow without bound (approximate trimming is cheap). */
-const STREAM_MAX_LENGTH = '1000000';
+const STREAM_MAX_LENGTH = 1_000_000;
+/** Relayed rows deleted per statement when pruning: short transactions, however large the backlog. */
+const PRUNE_BATCH = 5_000;
+const RELAY_LOCK = `select pg_try_advisory_xact_lock(hashtext('atrium:outbox-relay')) as locked`;
 
 /**
  * Publishes the outbox to the Redis Stream, oldest first. Only one instance of a
  * subgraph relays at a time (a transaction-scoped advisory lock), which keeps each
  * producer's events in order; rows are stamped in the same transaction, so a crash
  * between XADD and commit republishes (at-least-once) and consumers deduplicate by id.
+ *
+ * PostgreSQL is the source of truth, not Redis: relayed rows are kept for `retainMs`, and
+ * every `checkMs` the relay looks for the newest entry it published. When the stream lost
+ * it (see `streamLostEntry`), every retained row is published again, in order; consumers
+ * skip what they already handled (processed_event), and handle what the wipe took from
+ * them. Rows older than `retainMs` are deleted every `pruneMs`.
  */
 export function startRelay(options: RelayOptions): Relay {
   const { orm, redis, stream, log } = options;
   const pollMs = options.pollMs ?? 200;
   const batchSize = options.batchSize ?? 200;
+  const retainMs = options.retainMs ?? 7 * 24 * 3600_000;
+  const checkMs = options.checkMs ?? 5_000;
+  const pruneMs = options.pruneMs ?? 60_000;
+  const maxLength = options.maxLength ?? STREAM_MAX_LENGTH;
   let running = true;
   let wakeUp: (() => void) | null = null;
 
   const publishBatch = () =>
     orm.em.fork().transactional(async (em) => {
-      const [{ locked }] = await em.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext('atrium:outbox-relay')) as locked`);
+      const [{ locked }] = await em.execute<{ locked: boolean }[]>(RELAY_LOCK);
       if (!locked) return 0;
       const rows = await em.find(OutboxEvent, { publishedAt: null }, { orderBy: { occurredAt: 'asc', id: 'asc' }, limit: batchSize });
       if (rows.length === 0) return 0;
       const pipeline = redis.pipeline();
-      for (const row of rows) pipeline.xadd(stream, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'event', JSON.stringify(toEnvelope(row)));
+      for (const row of rows) pipeline.xadd(stream, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(toEnvelope(row)));
       const results = (await pipeline.exec()) ?? [];
       const now = new Date();
       rows.forEach((row, i) => {
@@ -58,10 +80,65 @@ export function startRelay(options: RelayOptions): Relay {
       return rows.length;
     });
 
+  /**
+   * Under the relay's lock, so no batch is being stamped meanwhile: if the stream lost the
+   * newest entry relayed, marks every retained row unpublished again. Returns how many.
+   */
+  const recoverLostStream = () =>
+    orm.em.fork().transactional(async (em) => {
+      const [{ locked }] = await em.execute<{ locked: boolean }[]>(RELAY_LOCK);
+      if (!locked) return 0;
+      const [newest] = await em.execute<{ stream_id: string | null }[]>(
+        'select stream_id from outbox_event where published_at is not null order by occurred_at desc, id desc limit 1',
+      );
+      if (!newest?.stream_id || !(await streamLostEntry(redis, stream, newest.stream_id, maxLength))) return 0;
+      const { affectedRows } = await em.execute<{ affectedRows: number }>(
+        'update outbox_event set published_at = null, stream_id = null where published_at is not null and occurred_at >= ?',
+        [new Date(Date.now() - retainMs)],
+        'run',
+      );
+      log.warn({ stream, lostEntry: newest.stream_id, relayAgain: affectedRows }, 'the event stream lost what was relayed (Redis lost its data): relaying the retained events again');
+      return affectedRows;
+    });
+
+  /** Deletes relayed rows past the retention window, a batch at a time. */
+  const prune = async () => {
+    const cutoff = new Date(Date.now() - retainMs);
+    let deleted = 0;
+    for (;;) {
+      const { affectedRows } = await orm.em.fork().execute<{ affectedRows: number }>(
+        `delete from outbox_event where id in (
+           select id from outbox_event where published_at is not null and occurred_at < ? order by occurred_at, id limit ${PRUNE_BATCH}
+         )`,
+        [cutoff],
+        'run',
+      );
+      deleted += affectedRows;
+      if (affectedRows < PRUNE_BATCH || !running) break;
+    }
+    if (deleted) log.debug({ deleted }, 'relayed events past retention deleted');
+  };
+
+  let lastCheck = 0;
+  let lastPrune = 0;
+  /** The stream check and pruning, each at its own (slow) pace: never per batch. */
+  const upkeep = async () => {
+    const now = Date.now();
+    if (now - lastCheck >= checkMs) {
+      lastCheck = now;
+      await recoverLostStream();
+    }
+    if (now - lastPrune >= pruneMs) {
+      lastPrune = now;
+      await prune();
+    }
+  };
+
   const loop = (async () => {
     while (running) {
       let published = 0;
       try {
+        await upkeep();
         published = await publishBatch();
         if (published) {
           options.metrics?.eventsPublished(published);
