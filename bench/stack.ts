@@ -24,7 +24,7 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const ADMIN = { email: 'admin@bench.atrium.local', password: 'bench-admin-password' } as const;
 
 /** Budgets high enough that the load generator is never throttled; the limiter still runs on every request. */
-export const BENCH_RATE_LIMITS = { RATE_LIMIT: 'on', RATE_LIMIT_USER: '1000000000', RATE_LIMIT_IP: '1000000000', RATE_LIMIT_LOGIN: '100000' } as const;
+export const BENCH_RATE_LIMITS = { RATE_LIMIT: 'on', RATE_LIMIT_USER: '1000000000', RATE_LIMIT_IP: '1000000000', RATE_LIMIT_LOGIN: '100000', RATE_LIMIT_LOGIN_IP: '100000' } as const;
 
 export interface Endpoint {
   name: string;
@@ -149,6 +149,9 @@ export class Stack {
       // Live events (subscriptions, session revocations) on channels of this run only: not
       // the default `atrium:` ones any other Atrium on the same Redis publishes to.
       PUBSUB_PREFIX: `atrium-bench:${this.runId}:live`,
+      // The peer gateways (stock, Hive) cannot sign their subgraph requests: the subgraphs
+      // accept unsigned ones here, which production refuses (docs/benchmarks.md, Method).
+      SUBGRAPH_SIGNATURE: 'off',
     };
     const jwks = `${subgraphUrl('identity')}/.well-known/jwks.json`;
     const startSubgraph = async (name: string) => {
@@ -181,13 +184,16 @@ export class Stack {
     const supergraph = readFileSync(supergraphFile, 'utf8');
 
     log('starting the Atrium gateway');
+    const { SUBGRAPH_SIGNATURE: _unsigned, ...gatewayCommon } = common;
     const atriumEnv: NodeJS.ProcessEnv = {
-      ...common,
+      ...gatewayCommon,
       PORT: String(ports.get('gateway')),
       SUPERGRAPH_PATH: supergraphFile,
       JWKS_URL: jwks,
       ...BENCH_RATE_LIMITS,
       RATE_LIMIT_PREFIX: `atrium-bench:${this.runId}:ratelimit`,
+      // Atrium's gateway still signs every subgraph request, as in production: it pays that cost.
+      SUBGRAPH_SIGNING_SECRETS: randomBytes(32).toString('hex'),
     };
     for (const [name, url] of Object.entries(urls)) atriumEnv[`SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`] = url;
     this.atriumEnv = atriumEnv;

@@ -1,9 +1,11 @@
-import { loadConfig, serviceEnv } from '@atrium/kit';
+import { loadConfig, serviceEnv, signingEnv } from '@atrium/kit';
 import { z } from 'zod';
 
 /** The gateway's environment (documented in .env.example). */
 export const gatewayEnv = {
   ...serviceEnv,
+  /** Signs every subgraph request (HTTP and WebSocket) with the first secret, see fetch/sign.ts. */
+  ...signingEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Any valid supergraph file, not only Atrium's. */
   SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
@@ -55,8 +57,16 @@ export const gatewayEnv = {
   RATE_LIMIT_USER: z.coerce.number().int().positive().default(600),
   /** Requests per window for anonymous callers, per IP. */
   RATE_LIMIT_IP: z.coerce.number().int().positive().default(300),
-  /** `login` / `register` / `refreshSession` mutations per window, per IP. */
+  /**
+   * `login` / `register` operations per window for one account (the e-mail of their input):
+   * what stops password guessing, however many addresses it comes from.
+   */
   RATE_LIMIT_LOGIN: z.coerce.number().int().positive().default(10),
+  /**
+   * `login` / `register` / `refreshSession` operations per window from one IP — every field
+   * counts, aliases and batches included. Generous, as many people may share one address.
+   */
+  RATE_LIMIT_LOGIN_IP: z.coerce.number().int().positive().default(60),
 
   // Automatic persisted queries, see persisted-queries.ts.
   /** `redis`: APQ shared by every replica; `memory`: per process; `off`: hashes alone are refused. */

@@ -1,6 +1,6 @@
 import { errorCodes, graphql } from '@atrium/kit/testing';
 import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
-import { suiteGateways } from './testing/start-gateway';
+import { PRODUCTION_ENV, suiteGateways } from './testing/start-gateway';
 
 let foreign: ForeignSupergraph;
 
@@ -99,7 +99,7 @@ describe('the gateway', () => {
   });
 
   it('turns off introspection and Sandbox in production', async () => {
-    const gateway = await startGateway({ NODE_ENV: 'production' });
+    const gateway = await startGateway(PRODUCTION_ENV);
     const res = await graphql(`${gateway.url}/graphql`, '{ __schema { types { name } } }');
     expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });

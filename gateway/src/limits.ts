@@ -14,6 +14,29 @@ export interface QueryLimits {
 }
 
 /**
+ * Every "Did you mean …?" graphql-js writes: fields, arguments, types, input fields, enum
+ * values ("Did you mean the enum value …?") and abstract types ("Did you mean to use an inline
+ * fragment on …?"). GraphQL names hold no `?`, so the suggestion ends at the first one.
+ * graphql-armor's own masking matches only `Did you mean "…"`, and leaks enum values.
+ */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** `message` without its schema suggestions. */
+export const hideSuggestions = (message: string): string => message.replace(SUGGESTION, '');
+
+/** Hides suggestions in every error an HTTP (or WebSocket-carried) operation answers with. */
+const suggestionsHidden: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
+        for (const error of errors ?? []) (error as { message: string }).message = hideSuggestions(error.message);
+      },
+    };
+  },
+};
+
+/**
  * Limits on what one operation may ask for, checked before any subgraph is called, each
  * failing with HTTP 400 and a message naming the limit:
  * - depth, aliases, directives and cost: graphql-armor's validation rules, answered as
@@ -28,14 +51,20 @@ export function queryLimits(limits: QueryLimits): Pick<ApolloServerOptions<Gatew
 } {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
-    maxAliases: { n: limits.maxAliases },
+    // armor skips `__typename` aliases by default: 10,000 of them are still 10,000 response keys.
+    maxAliases: { n: limits.maxAliases, allowList: [] },
     maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
     costLimit: { maxCost: limits.maxCost },
-    blockFieldSuggestion: { enabled: limits.blockFieldSuggestions },
+    // Replaced by `suggestionsHidden`, which catches every kind of suggestion.
+    blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins: plugins as ApolloServerPlugin<GatewayContext>[], validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+  return {
+    plugins: [...(plugins as ApolloServerPlugin<GatewayContext>[]), ...(limits.blockFieldSuggestions ? [suggestionsHidden] : [])],
+    validationRules,
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
-import { suiteGateways } from './testing/start-gateway';
+import { PRODUCTION_ENV, suiteGateways } from './testing/start-gateway';
 
 let foreign: ForeignSupergraph;
 let jwks: Server;
@@ -81,7 +81,7 @@ describe('query limits', () => {
 
   it('hides field suggestions in production only', async () => {
     const dev = await startGateway();
-    const prod = await startGateway({ NODE_ENV: 'production' });
+    const prod = await startGateway(PRODUCTION_ENV);
     expect((await graphql(`${dev.url}/graphql`, '{ product { id } }')).errors?.[0].message).toMatch(/Did you mean/);
     const res = await graphql(`${prod.url}/graphql`, '{ product { id } }');
     expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);

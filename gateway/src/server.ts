@@ -24,6 +24,7 @@ import { createDependencyStatus, createReadiness } from './readiness';
 import { SESSION_REVOKED_MESSAGE, startRevocations } from './revocations';
 import { SubgraphDataSource } from './subgraph-datasource';
 import { createSubgraphFetcher } from './subgraph-fetcher';
+import { createSigner } from './fetch/sign';
 import { closing, SubscriptionHub } from './subscriptions/hub';
 import { serveSubscriptions } from './subscriptions/server';
 import { UpstreamPool } from './subscriptions/upstream';
@@ -54,6 +55,9 @@ export interface Gateway extends HttpService {
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const production = config.NODE_ENV === 'production';
+  // Before anything starts: in production the gateway needs its signing secret (or an explicit SUBGRAPH_SIGNATURE=off);
+  // subgraphs that require signatures answer only requests signed with it (fetch/sign.ts).
+  const sign = createSigner(config);
   const supergraphFile = path.resolve(config.SUPERGRAPH_PATH);
   let supergraphSdl: string;
   try {
@@ -82,7 +86,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         const target = config.subgraphUrls[name.toLowerCase()] ?? url;
         if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
         urls.set(name, target);
-        return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES);
+        return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign);
       },
       logger: log,
     },
@@ -109,7 +113,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             windowSeconds: config.RATE_LIMIT_WINDOW_S,
             perUser: config.RATE_LIMIT_USER,
             perIp: config.RATE_LIMIT_IP,
-            credentialsPerIp: config.RATE_LIMIT_LOGIN,
+            credentialsPerIp: config.RATE_LIMIT_LOGIN_IP,
+            credentialsPerAccount: config.RATE_LIMIT_LOGIN,
           },
           sharedRedis,
         )
@@ -138,7 +143,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       ...(options.plugins ?? []),
     ],
   });
-  const hub = new SubscriptionHub(gateway.subscriptionPlanner, new UpstreamPool({ keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS, log }), {
+  const hub = new SubscriptionHub(gateway.subscriptionPlanner, new UpstreamPool({ keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS, log, sign }), {
     dedup: config.SUBSCRIPTION_DEDUP === 'on',
     queueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
     metrics: metrics.subscriptions,
@@ -183,6 +188,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxTokens: config.GRAPHQL_MAX_TOKENS,
     perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
     max: config.SUBSCRIPTIONS_MAX,
+    maxPayload: config.REQUEST_MAX_BYTES,
+    hideSuggestions: production,
   });
   let draining = false;
   let closed: Promise<void> | undefined;

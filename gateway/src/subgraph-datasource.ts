@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
 import type { GatewayContext } from './context';
 import type { SubgraphFetchMetrics } from './metrics';
+import { signRequest, type Signer } from './fetch/sign';
 
 /** Wait before the first retry of a failed query fetch (doubling after each). */
 const RETRY_DELAY_MS = 25;
@@ -29,13 +30,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly circuit?: SubgraphCircuit,
     /** Extra attempts for a query whose fetch failed (network, timeout, 5xx); mutations are never retried. */
     private readonly retries = 0,
+    /** Signs each request (its exact body), so subgraphs that require it answer (fetch/sign.ts). */
+    private readonly sign?: Signer,
   ) {
     super({ url, fetcher });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
-    if (!headers || !context) return;
+    if (!headers) return;
+    // Every request, with a caller's context or not; each retry is signed afresh (set, not appended).
+    if (this.sign) signRequest(request, this.sign);
+    if (!context) return;
     if (context.authorization) headers.set('authorization', context.authorization);
     if (context.requestId) headers.set('x-request-id', context.requestId);
   }

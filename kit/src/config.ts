@@ -34,10 +34,26 @@ export const serviceEnv = {
   JWT_AUDIENCE: z.string().min(1).default('atrium'),
 };
 
+/**
+ * Request signing between the gateway and the subgraphs (auth/signature.ts): the gateway
+ * signs with the first secret, subgraphs accept any of them (rotation: add the new one
+ * first, drop the old one once every gateway signs with the new).
+ */
+export const signingEnv = {
+  /** `required`: subgraphs refuse unsigned requests. Unset: required when NODE_ENV=production, off otherwise. */
+  SUBGRAPH_SIGNATURE: z.enum(['off', 'required']).optional(),
+  /** Comma-separated HMAC secrets; the first signs. */
+  SUBGRAPH_SIGNING_SECRETS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+};
+
 /** The environment of a subgraph with a database: `serviceEnv` plus port and database. */
 export function subgraphEnv(defaultPort: number, database: string) {
   return {
     ...serviceEnv,
+    ...signingEnv,
     PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
     DATABASE_URL: z.string().url().default(`postgres://postgres@127.0.0.1:5432/${database}`),
     /** Run pending migrations at start (under an advisory lock, so replicas may all do it). */

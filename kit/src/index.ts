@@ -7,6 +7,7 @@ export * from './auth/directives';
 export * from './auth/policies';
 export * from './auth/revocations';
 export * from './auth/scopes';
+export * from './auth/signature';
 export * from './auth/verify';
 export * from './config';
 export * from './context';

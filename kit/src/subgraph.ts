@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { trackCommits } from './after-commit';
 import type { Caller } from './auth/caller';
+import { resolveSigning, signedJsonBody } from './auth/signature';
 import { authenticate, createTokenVerifier, type TokenVerifier } from './auth/verify';
 import type { SubgraphConfig } from './config';
 import type { Context } from './context';
@@ -32,6 +33,9 @@ import { listen, type HttpService } from './http';
 import { createLogger } from './logger';
 import { createMetrics, serveMetrics, type Metrics } from './metrics';
 import { serveSubscriptions, type SubscriptionServer } from './subscription-server';
+
+/** Largest request body, and WebSocket frame, a subgraph accepts (1 MiB). */
+const REQUEST_MAX_BYTES = 1_048_576;
 
 export interface SubgraphOptions {
   name: string;
@@ -82,6 +86,8 @@ export interface Subgraph extends HttpService {
 export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph> {
   const { config, name } = options;
   const log = options.log ?? createLogger({ name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  // Before anything opens: a production subgraph without its signing secret must not start.
+  const signing = resolveSigning(config);
   const redis = await connectRedis(config.REDIS_URL, name);
   const orm = await openDatabase({
     url: config.DATABASE_URL,
@@ -149,7 +155,8 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
     await server.start();
     app.use(
       '/graphql',
-      express.json({ limit: '1mb' }),
+      // In production only the gateway's signed requests get through (`_service`, `_entities` included).
+      ...signedJsonBody(signing, { limit: REQUEST_MAX_BYTES }),
       expressMiddleware(server, {
         context: async ({ req, res }): Promise<Context> => {
           const requestId = req.header('x-request-id') || randomUUID();
@@ -161,7 +168,7 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
 
     const service = await listen(httpServer, { port: config.PORT, host: config.HOST, log, name });
     // Attached once listening: a taken port fails in `listen` alone, with its clear message.
-    subscriptions = serveSubscriptions({ httpServer, path: '/graphql', schema: options.schema, verify, context: contextFor, log, metrics });
+    subscriptions = serveSubscriptions({ httpServer, path: '/graphql', schema: options.schema, verify, context: contextFor, log, metrics, signing, maxPayload: REQUEST_MAX_BYTES });
     jobs.startWorkers(options.jobs ?? {}, orm);
     if (options.events) {
       consumer = await startConsumer({

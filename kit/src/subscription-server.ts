@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { Caller } from './auth/caller';
+import { checkHandshake, type Signing } from './auth/signature';
 import { authenticate, type TokenVerifier } from './auth/verify';
 import type { Context } from './context';
 import { createErrorFormatter, ErrorCode } from './errors';
@@ -21,6 +22,10 @@ export interface SubscriptionServerOptions {
   context: (caller: Caller | null, requestId: string) => Context;
   log: Logger;
   metrics: Metrics;
+  /** When required, a socket opens only with the gateway's signed handshake (see auth/signature.ts). */
+  signing?: Signing;
+  /** Largest frame accepted, in bytes (ws's default is 100 MiB); a larger one closes the socket with 1009. */
+  maxPayload?: number;
 }
 
 export interface SubscriptionServer {
@@ -28,6 +33,8 @@ export interface SubscriptionServer {
   close(): Promise<void>;
 }
 
+/** A frame larger than this (1 MiB, the HTTP body limit) closes the socket, unless told otherwise. */
+const DEFAULT_MAX_PAYLOAD = 1_048_576;
 /** How long a closing socket may take to answer the close frame before it is cut. */
 const CLOSE_GRACE_MS = 1_000;
 /** A client-chosen request id longer than this is replaced (it ends up in every log line). */
@@ -114,7 +121,20 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     return args;
   };
 
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const { signing } = options;
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    // Refused before the upgrade, with a 401: an unsigned socket never reaches graphql-ws.
+    verifyClient: signing?.mode === 'required'
+      ? (info, done) => {
+          const check = checkHandshake(signing, info.req);
+          if (check.ok) done(true);
+          else done(false, 401, `This subgraph answers only the gateway: ${check.reason}`);
+        }
+      : undefined,
+  });
   const server = useServer(
     {
       schema,

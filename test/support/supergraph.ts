@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { freePort, loadConfig, type Context, type Subgraph } from '@atrium/kit';
 import { createTestDatabase, createTestEvents, graphql, testLogger, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { createGateway, type Gateway } from '../../gateway/src/server';
@@ -78,6 +78,10 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
   const events = createTestEvents('e2e');
   // Live events (subscriptions) of this supergraph only, as its stream and job prefix are.
   const PUBSUB_PREFIX = `e2e:pubsub:${randomUUID()}`;
+  // One signing secret for the whole supergraph, as production has: the gateway signs every
+  // subgraph request, and a suite that runs in production mode (or sets SUBGRAPH_SIGNATURE)
+  // gets subgraphs that refuse anything unsigned.
+  const SUBGRAPH_SIGNING_SECRETS = randomBytes(32).toString('hex');
   const mail = await startCaptureServer({ port: 0, host: '127.0.0.1' });
   const dbs: TestDatabase[] = [];
   let started: { close(): Promise<void> }[] = [];
@@ -93,7 +97,7 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
     const start = async (name: SubgraphName, extra: Env) => {
       const db = await createTestDatabase(`e2e_${name}`);
       dbs.push(db);
-      const serviceEnv = { PORT: '0', DATABASE_URL: db.url, ...events.env, PUBSUB_PREFIX, ...extra, ...env };
+      const serviceEnv = { PORT: '0', DATABASE_URL: db.url, ...events.env, PUBSUB_PREFIX, SUBGRAPH_SIGNING_SECRETS, ...extra, ...env };
       const server = await SUBGRAPHS[name](serviceEnv, { plugins: [recorder(received[name])], log: testLogger(name) });
       how.set(name, { env: serviceEnv });
       started.push(server);
@@ -120,6 +124,8 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
       // far more often than the production login limit allows one IP.
       RATE_LIMIT_PREFIX: `e2e:ratelimit:${randomUUID()}`,
       RATE_LIMIT_LOGIN: '10000',
+      RATE_LIMIT_LOGIN_IP: '10000',
+      SUBGRAPH_SIGNING_SECRETS,
       ...env,
     };
     const gateway = await createGateway(loadGatewayConfig(gatewayEnv), { log: testLogger('gateway') });

@@ -1,11 +1,12 @@
 import type { ApolloServer } from '@apollo/server';
 import { ErrorCode, type Caller, type Logger } from '@atrium/kit';
-import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type ValidationRule } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { asGraphQLError, type AuthorizingGateway } from '../authorizing-gateway';
+import { hideSuggestions } from '../limits';
 import type { GatewayContext } from '../context';
 import { SESSION_REVOKED_MESSAGE } from '../revocations';
 import { closing, type SubscriptionHub } from './hub';
@@ -29,6 +30,10 @@ export interface SubscriptionServerOptions {
   /** Most subscriptions open at once on one connection, and on the whole gateway. */
   perConnection: number;
   max: number;
+  /** Largest frame accepted (REQUEST_MAX_BYTES, as for HTTP bodies); a larger one closes the socket with 1009. */
+  maxPayload: number;
+  /** Hide "Did you mean …?" in every error sent (production), as over HTTP. */
+  hideSuggestions: boolean;
 }
 
 /** What the gateway keeps per WebSocket connection (set in `onConnect`). */
@@ -53,7 +58,14 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4503;
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { hub, gateway, log } = options;
   const rules = [...specifiedRules, ...options.validationRules];
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  // ws accepts 100 MiB frames by default: a frame is bounded like an HTTP body.
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayload });
+  // Validation here uses its own rules, and results bypass Apollo's plugins: suggestions are hidden on the way out.
+  const hidden = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((e) => {
+      const formatted = typeof e.toJSON === 'function' ? e.toJSON() : (e as GraphQLFormattedError);
+      return { ...formatted, message: hideSuggestions(formatted.message) };
+    });
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       onConnect: async (ctx) => {
@@ -124,6 +136,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         const { errors, ...rest } = response.body.singleResult;
         return { ...rest, errors: errors?.map(asGraphQLError) } as ExecutionResult;
       },
+
+      onNext: options.hideSuggestions ? (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: hidden(result.errors) } : undefined) : undefined,
+      onError: options.hideSuggestions ? (_ctx, _id, _payload, errors) => hidden(errors) : undefined,
 
       subscribe: (args) => {
         const context = args.contextValue as OperationContext;

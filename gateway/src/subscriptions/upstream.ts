@@ -1,6 +1,7 @@
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import type { Logger } from '@atrium/kit';
 import WebSocket from 'ws';
+import { signedWebSocket, type Signer } from '../fetch/sign';
 
 export interface UpstreamRequest {
   query: string;
@@ -17,6 +18,13 @@ export interface UpstreamSink {
   complete(): void;
 }
 
+export interface UpstreamPoolOptions {
+  keepAliveMs: number;
+  log: Logger;
+  /** Signs each connection's handshake: subgraphs that require signatures refuse others. */
+  sign?: Signer;
+}
+
 /**
  * One multiplexed graphql-ws connection per subgraph, opened on first use and closed when
  * idle: every upstream subscription to that subgraph shares it, each carrying its own
@@ -26,7 +34,11 @@ export interface UpstreamSink {
 export class UpstreamPool {
   private readonly clients = new Map<string, Client>();
 
-  constructor(private readonly options: { keepAliveMs: number; log: Logger }) {}
+  private readonly webSocketImpl: unknown;
+
+  constructor(private readonly options: UpstreamPoolOptions) {
+    this.webSocketImpl = options.sign ? signedWebSocket(options.sign) : WebSocket;
+  }
 
   subscribe(url: string, request: UpstreamRequest, sink: UpstreamSink): () => void {
     return this.client(url).subscribe(
@@ -58,7 +70,7 @@ export class UpstreamPool {
     if (!client) {
       client = createClient({
         url: wsUrl,
-        webSocketImpl: WebSocket,
+        webSocketImpl: this.webSocketImpl,
         lazy: true,
         retryAttempts: 0,
         keepAlive: this.options.keepAliveMs,
