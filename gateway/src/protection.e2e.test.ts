@@ -1,8 +1,10 @@
 import { ACCESS_TOKEN_ALG } from '@atrium/kit';
-import { errorCodes, freePort, graphql } from '@atrium/kit/testing';
+import { errorCodes, freePort, graphql, subscribe } from '@atrium/kit/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import WebSocket from 'ws';
+import { DEMO_ACCOUNTS, EXTRA_MEMBERS } from '../../scripts/lib/seed-plan';
 import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
 import { PRODUCTION_ENV, suiteGateways } from './testing/start-gateway';
 
@@ -88,6 +90,74 @@ describe('query limits', () => {
     expect(res.errors?.[0].message).not.toMatch(/Did you mean/);
   });
 
+  it('hides enum value suggestions in production, in literals and in variables', async () => {
+    const dev = await startGateway();
+    const prod = await startGateway(PRODUCTION_ENV);
+    const literal = '{ products(order: NAM) { id } }';
+    const variable = ['query($o: Order) { products(order: $o) { id } }', { o: 'NAM' }] as const;
+    expect((await graphql(`${dev.url}/graphql`, literal)).errors?.[0].message).toMatch(/Did you mean the enum value "NAME"/);
+    expect((await graphql(`${dev.url}/graphql`, ...variable)).errors?.[0].message).toMatch(/Did you mean the enum value "NAME"/);
+    for (const res of [await graphql(`${prod.url}/graphql`, literal), await graphql(`${prod.url}/graphql`, ...variable)]) {
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors?.[0].message).toMatch(/"NAM"/);
+      expect(res.errors?.[0].message).not.toMatch(/Did you mean|"NAME"|PRICE/);
+    }
+  });
+
+  it('hides every suggestion over WebSocket in production too', async () => {
+    const dev = await startGateway();
+    const prod = await startGateway(PRODUCTION_ENV);
+    const refusal = async (url: string, query: string) => {
+      const sub = subscribe(`${url}/graphql`, query);
+      const ended = await sub.ended;
+      await sub.close();
+      expect(ended.completed).toBe(false);
+      return ((ended as { error: { message: string }[] }).error ?? []).map((e) => e.message).join(' | ');
+    };
+    for (const query of ['{ product { id } }', '{ products(order: NAM) { id } }', '{ products { nam } }']) {
+      expect(await refusal(dev.url, query)).toMatch(/Did you mean/);
+      expect(await refusal(prod.url, query)).not.toMatch(/Did you mean/);
+    }
+  });
+
+  it('counts __typename aliases against GRAPHQL_MAX_ALIASES', async () => {
+    const gateway = await startGateway();
+    const typenames = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    expect((await graphql(`${gateway.url}/graphql`, typenames(15))).errors).toBeUndefined();
+    const res = await graphql(`${gateway.url}/graphql`, typenames(16));
+    expect(res.status).toBe(400);
+    expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors?.[0].message).toMatch(/aliases/i);
+  });
+
+  it('closes a WebSocket whose frame is larger than REQUEST_MAX_BYTES (1009), as it answers such a body with 413', async () => {
+    const gateway = await startGateway({ REQUEST_MAX_BYTES: '1000' });
+    const socket = new WebSocket(`${gateway.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    const frames: { id?: string; type: string }[] = [];
+    let onFrame = () => {};
+    socket.on('message', (data) => {
+      frames.push(JSON.parse(String(data)));
+      onFrame();
+    });
+    const frame = (test: (f: { id?: string; type: string }) => boolean) =>
+      new Promise<void>((resolve) => {
+        onFrame = () => frames.some(test) && resolve();
+        onFrame();
+      });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    await frame((f) => f.type === 'connection_ack');
+    const subscribe = (pad: number) =>
+      JSON.stringify({ id: String(pad), type: 'subscribe', payload: { query: '{ products { id } }', variables: { pad: 'x'.repeat(pad) } } });
+    expect(Buffer.byteLength(subscribe(800))).toBeLessThan(1000);
+    socket.send(subscribe(800)); // within the limit: answered
+    await frame((f) => f.id === '800' && f.type === 'next');
+    socket.send(subscribe(2000));
+    expect(await closed).toBe(1009);
+    expect(frames.some((f) => f.id === '2000')).toBe(false);
+  });
+
   it('answers a body larger than REQUEST_MAX_BYTES with a JSON 413', async () => {
     const gateway = await startGateway({ REQUEST_MAX_BYTES: '1000' });
     const res = await fetch(`${gateway.url}/graphql`, {
@@ -123,15 +193,69 @@ describe('rate limits', () => {
     expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200); // the IP's anonymous budget
   });
 
-  it('limits login mutations per IP to RATE_LIMIT_LOGIN, apart from other requests', async () => {
+  it('limits each account to RATE_LIMIT_LOGIN credential operations, through fragments too, apart from other accounts and requests', async () => {
     const gateway = await startGateway({ RATE_LIMIT_LOGIN: '2' });
     const login = 'mutation Login { login(email: "a@b.c") }';
     expect((await graphql(`${gateway.url}/graphql`, login)).data).toEqual({ login: 'session' });
     expect((await graphql(`${gateway.url}/graphql`, login)).status).toBe(200);
-    const res = await graphql(`${gateway.url}/graphql`, 'mutation { ...Creds } fragment Creds on Mutation { login(email: "a@b.c") }');
+    const res = await graphql(`${gateway.url}/graphql`, 'mutation { ...Creds } fragment Creds on Mutation { login(email: "A@B.c") }');
     expect(res.status).toBe(429);
     expect(errorCodes(res)).toEqual(['RATE_LIMITED']);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await graphql(`${gateway.url}/graphql`, 'mutation { login(email: "other@b.c") }')).data).toEqual({ login: 'session' });
     expect((await graphql(`${gateway.url}/graphql`, '{ products { id } }')).status).toBe(200);
+  });
+
+  it('counts every aliased credential field against the IP budget and refuses the whole operation over it, calling no subgraph', async () => {
+    const gateway = await startGateway({ RATE_LIMIT_LOGIN_IP: '10' });
+    const registers = (n: number, from = 0) =>
+      `mutation { ${Array.from({ length: n }, (_, i) => `r${i}: register(input: { email: "user${from + i}@x.y" })`).join(' ')} }`;
+    const before = foreign.received.length;
+    const fifteen = await graphql(`${gateway.url}/graphql`, registers(15));
+    expect(fifteen.status).toBe(429);
+    expect(errorCodes(fifteen)).toEqual(['RATE_LIMITED']);
+    expect(fifteen.data ?? null).toBeNull();
+    expect(foreign.received.length).toBe(before);
+  });
+
+  it('spends the IP budget field by field: 6 aliased logins after 5 go over a budget of 10', async () => {
+    const gateway = await startGateway({ RATE_LIMIT_LOGIN_IP: '10' });
+    const logins = (n: number, from: number) => `mutation { ${Array.from({ length: n }, (_, i) => `l${i}: login(email: "u${from + i}@x.y")`).join(' ')} }`;
+    const five = await graphql(`${gateway.url}/graphql`, logins(5, 0));
+    expect(five.status).toBe(200);
+    expect(Object.keys(five.data ?? {})).toHaveLength(5);
+    expect(errorCodes(await graphql(`${gateway.url}/graphql`, logins(6, 5)))).toEqual(['RATE_LIMITED']);
+  });
+
+  it('refuses batched requests (batching is off), so a batch cannot carry credential operations past the count', async () => {
+    const gateway = await startGateway();
+    const before = foreign.received.length;
+    const res = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ query: `mutation { login(email: "batch${i}@x.y") }` }))),
+    });
+    expect(res.status).toBe(400);
+    expect(foreign.received.length).toBe(before);
+  });
+
+  it('lets the admin sign in right after a seed run (twice over) from the same address, with the default limits', async () => {
+    const gateway = await startGateway();
+    // What `npm run seed` sends: a register per demo account, the admin's and the manager's
+    // logins; a second run signs each existing account in after its register fails.
+    const accounts = [...Object.values(DEMO_ACCOUNTS), ...EXTRA_MEMBERS].map((a) => a.email);
+    for (let run = 0; run < 2; run++) {
+      for (const email of ['admin@atrium.local', DEMO_ACCOUNTS.manager.email]) {
+        expect((await graphql(`${gateway.url}/graphql`, 'mutation($e: String!) { login(email: $e) }', { e: email })).status).toBe(200);
+      }
+      for (const email of accounts) {
+        expect((await graphql(`${gateway.url}/graphql`, 'mutation($i: AccountInput!) { register(input: $i) }', { i: { email } })).status).toBe(200);
+        if (run > 0) expect((await graphql(`${gateway.url}/graphql`, 'mutation($e: String!) { login(email: $e) }', { e: email })).status).toBe(200);
+      }
+    }
+    const admin = await graphql(`${gateway.url}/graphql`, 'mutation { login(email: "admin@atrium.local") }');
+    expect(admin.errors).toBeUndefined();
+    expect(admin.data).toEqual({ login: 'session' });
   });
 
   it('lets requests through while Redis is unreachable, stays ready, and reports Redis down on /status and /metrics', async () => {

@@ -60,6 +60,24 @@ const requestError = (message: string, code: string, from?: GraphQLError) =>
   new GraphQLError(message, { nodes: from?.nodes, source: from?.source, positions: from?.positions, extensions: { code } });
 
 /**
+ * A frame over `maxPayload` makes ws close its socket with 1009 and emit `error`, which
+ * graphql-ws prints with console.error, stack and all, as an internal error: one per
+ * connection anyone opens. It is the client's fault, so it is logged as a warning instead.
+ */
+export function warnOnOversizedFrames(wss: WebSocketServer, log: Logger): void {
+  wss.on('connection', (socket) => {
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'error' && (args[0] as { code?: string } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        log.warn('WebSocket frame over the size limit: connection closed (1009)');
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+  });
+}
+
+/**
  * graphql-ws on the subgraph's HTTP server (same port, same path). Each subscribe message
  * is authenticated on its own with kit's `authenticate()` — a present but invalid token
  * refuses that subscription with UNAUTHENTICATED (a graphql-ws `error` message), never the
@@ -135,6 +153,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         }
       : undefined,
   });
+  warnOnOversizedFrames(wss, log);
   const server = useServer(
     {
       schema,

@@ -1,5 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
-import { ErrorCode, type Caller, type Logger } from '@atrium/kit';
+import { ErrorCode, warnOnOversizedFrames, type Caller, type Logger } from '@atrium/kit';
 import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
@@ -60,6 +60,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   const rules = [...specifiedRules, ...options.validationRules];
   // ws accepts 100 MiB frames by default: a frame is bounded like an HTTP body.
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayload });
+  warnOnOversizedFrames(wsServer, log);
   // Validation here uses its own rules, and results bypass Apollo's plugins: suggestions are hidden on the way out.
   const hidden = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((e) => {

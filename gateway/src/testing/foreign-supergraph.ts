@@ -10,8 +10,9 @@ import path from 'node:path';
 import type { Gateway } from '../server';
 
 // A supergraph that has nothing to do with Atrium (the gateway must serve any): products
-// with a `login` mutation, a failing field and a recursive one to build deep queries
-// from; reviews adding `Product.reviews`.
+// with `login` and `register` mutations (credential rate limits), an enum (suggestions), a
+// failing field and a recursive one to build deep queries from; reviews adding
+// `Product.reviews`.
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])';
 const PRODUCTS = [
   { id: 'p1', name: 'Lamp' },
@@ -24,8 +25,10 @@ function modules(p1Stars: number[]) {
   return {
     products: {
       typeDefs: parse(`${LINK}
-        type Query { products: [Product!]! broken: String }
-        type Mutation { login(email: String!): String! }
+        type Query { products(order: Order): [Product!]! broken: String }
+        type Mutation { login(email: String!): String! register(input: AccountInput!): String! }
+        enum Order { NAME PRICE }
+        input AccountInput { email: String! }
         type Product @key(fields: "id") { id: ID! name: String! related: [Product!]! }`),
       resolvers: {
         Query: {
@@ -34,7 +37,7 @@ function modules(p1Stars: number[]) {
             throw new Error('broken on purpose');
           },
         },
-        Mutation: { login: () => 'session' },
+        Mutation: { login: () => 'session', register: () => 'account' },
         Product: { related: () => PRODUCTS, __resolveReference: (ref: { id: string }) => PRODUCTS.find((p) => p.id === ref.id) },
       },
     },
