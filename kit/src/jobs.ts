@@ -65,7 +65,9 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
   const schedules = new Map<string, { repeat: { pattern: string; tz: string } | { every: number }; data: object }>();
   const register = (name: string) => {
     const { repeat, data } = schedules.get(name)!;
-    return queue(name).upsertJobScheduler(name, repeat, { name, data });
+    // Runs every few seconds must not pile up in Redis: keep the last ones, for inspection.
+    const opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 } };
+    return queue(name).upsertJobScheduler(name, repeat, { name, data, opts });
   };
   // Redis may lose its data (FLUSHALL, a restart without persistence): put back any
   // schedule it no longer has. A cheap lookup per schedule; upserting is idempotent.

@@ -88,8 +88,8 @@ describe('the business flows, end to end through the gateway', () => {
     await mailTo('member@atrium.test', /Payment received: €24\.00/);
 
     await waitFor(async () => (await actions('req-book')).includes('booking.created'));
-    await waitFor(async () => (await actions('req-pay')).length === 2);
-    expect(await actions('req-pay')).toEqual(['booking.confirmed', 'payment.succeeded']);
+    await waitFor(async () => (await actions('req-pay')).length === 3);
+    expect(await actions('req-pay')).toEqual(['booking.confirmed', 'payment.started', 'payment.succeeded']);
 
     const today = new Date().toISOString().slice(0, 10);
     const stats = await gql(`query($d: Date!) { dailyStats(from: $d, to: $d) { bookings confirmed revenue { amount currency } } }`, { d: today }, manager.accessToken);

@@ -26,6 +26,8 @@ export interface EventCatalog {
   'booking.cancelled': BookingSnapshot & { reason: string | null; wasPaid: boolean };
   'booking.completed': BookingSnapshot;
   // payment
+  /** A payment is being charged (PROCESSING): booking keeps the hold until its outcome. */
+  'payment.started': PaymentSnapshot;
   'payment.succeeded': PaymentSnapshot;
   'payment.failed': PaymentSnapshot & { reason: string; declined: boolean };
   'payment.refunded': PaymentSnapshot;

@@ -14,10 +14,11 @@ export const bookingEnv = {
   /** Widest window `Workspace.availability` accepts, in days. */
   AVAILABILITY_MAX_DAYS: z.coerce.number().int().min(1).max(366).default(31),
   /**
-   * Cron pattern (UTC) of the sweep that expires overdue holds and completes finished
-   * bookings whose delayed job was lost (Redis keeps nothing on disk); `off` disables it.
+   * Cron pattern (UTC; a sixth, leading field counts seconds) of the sweep that expires
+   * overdue holds and completes finished bookings whose delayed job was lost (Redis may
+   * lose its data); every 5 seconds by default; `off` disables it.
    */
-  BOOKING_SWEEP_CRON: z.string().min(1).default('* * * * *'),
+  BOOKING_SWEEP_CRON: z.string().min(1).default('*/5 * * * * *'),
 };
 
 export type BookingConfig = z.infer<z.ZodObject<typeof bookingEnv>>;

@@ -15,6 +15,11 @@ export const paymentEnv = {
    * PROCESSING and refunds paid bookings whose refund gave up. `off` disables it.
    */
   PAYMENT_SWEEP_CRON: z.string().min(1).default('* * * * *'),
+  /**
+   * Every this many ms (once per cluster), a payment PROCESSING for as long without a live
+   * charge job — a crash in payForBooking, Redis lost its data — gets one again. 0 disables.
+   */
+  PAYMENT_RECONCILE_MS: z.coerce.number().int().min(0).default(5_000),
 };
 
 export type PaymentConfig = z.infer<z.ZodObject<typeof paymentEnv>>;

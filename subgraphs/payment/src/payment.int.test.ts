@@ -126,7 +126,7 @@ beforeAll(async () => {
   events = createTestEvents('payment');
   issuer = await createTestIssuer();
   provider = new SimulatedProvider();
-  const config = loadConfig(paymentEnv, { DATABASE_URL: db.url, PORT: '0', PAYMENT_SWEEP_CRON: 'off', ...events.env });
+  const config = loadConfig(paymentEnv, { DATABASE_URL: db.url, PORT: '0', PAYMENT_SWEEP_CRON: 'off', PAYMENT_RECONCILE_MS: '0', ...events.env });
   // Everything the subgraph logs, at every level: scanned for card numbers at the end.
   const log = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
   server = await createServer(config, { verifier: issuer.verifier, log, provider });
@@ -143,7 +143,7 @@ afterAll(async () => {
 });
 
 describe('paying a booking', () => {
-  it('charges the success card: SUCCEEDED at the booking price, last4 only, and payment.succeeded with the request id', async () => {
+  it('charges the success card: SUCCEEDED at the booking price, last4 only, and payment.started then payment.succeeded with the request id', async () => {
     const booking = await newBooking(ownerId, { price: { amount: 12_345, currency: 'EUR' } });
     const requestId = randomUUID();
     const res = await pay(booking.bookingId, '4242 4242 4242 4242', owner, { 'x-request-id': requestId });
@@ -160,10 +160,12 @@ describe('paying a booking', () => {
     });
     expect(payment.succeededAt).toEqual(expect.any(String));
 
-    const [event] = await waitFor(async () => {
+    const [started, event] = await waitFor(async () => {
       const found = await paymentEvents(payment.id);
-      return found.length ? found : null;
-    }, { what: 'payment.succeeded on the stream' });
+      return found.length === 2 ? found : null;
+    }, { what: 'payment.started and payment.succeeded on the stream' });
+    // Started (PROCESSING) first, in the transaction that saved it: booking keeps the hold meanwhile.
+    expect(started).toMatchObject({ type: 'payment.started', correlationId: requestId, data: { paymentId: payment.id, status: 'PROCESSING' } });
     expect(event).toMatchObject({
       type: 'payment.succeeded',
       producer: 'payment',

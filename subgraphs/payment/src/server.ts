@@ -5,6 +5,7 @@ import { paymentContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { paymentJobs } from './payment/payment.jobs';
+import { reconcileJob, RECONCILE_QUEUE } from './payment/reconcile';
 import { createProvider, type PaymentProvider } from './provider';
 import { buildSchema } from './schema';
 
@@ -15,7 +16,7 @@ export interface PaymentServer extends Subgraph {
 /**
  * Builds and starts the payment subgraph: pays bookings through `PAYMENT_PROVIDER` (or
  * the `provider` given, as tests do), keeps a booking replica from booking's events,
- * retries and refunds on BullMQ.
+ * retries and refunds on BullMQ, and reconciles PROCESSING payments with their jobs.
  */
 export async function createServer(
   config: PaymentConfig,
@@ -32,11 +33,13 @@ export async function createServer(
     ...options,
     context: (base) => paymentContext(base, deps),
     events: { handlers: bookingHandlers },
-    jobs: paymentJobs(provider),
+    jobs: { ...paymentJobs(provider), [RECONCILE_QUEUE]: reconcileJob(config.PAYMENT_RECONCILE_MS) },
   });
   try {
     if (config.PAYMENT_SWEEP_CRON === 'off') await subgraph.jobs.queue('sweep').removeJobScheduler('sweep');
     else await subgraph.jobs.schedule('sweep', config.PAYMENT_SWEEP_CRON);
+    if (config.PAYMENT_RECONCILE_MS === 0) await subgraph.jobs.queue(RECONCILE_QUEUE).removeJobScheduler(RECONCILE_QUEUE);
+    else await subgraph.jobs.schedule(RECONCILE_QUEUE, { every: config.PAYMENT_RECONCILE_MS });
   } catch (err) {
     await subgraph.close();
     throw err;

@@ -67,6 +67,7 @@ export class Booking {
     | 'cancelledAt'
     | 'cancelReason'
     | 'failureReason'
+    | 'paymentStartedAt'
     | 'createdAt'
     | 'updatedAt'
     | 'price';
@@ -127,6 +128,14 @@ export class Booking {
   @Field(() => String, { nullable: true, description: 'Why the payment failed (PAYMENT_FAILED only).' })
   @Property({ type: 'text', nullable: true })
   failureReason: string | null = null;
+
+  /**
+   * When payment said it is charging this hold (payment.started): from then on the hold
+   * does not expire — it waits for payment.succeeded or payment.failed — so a booking
+   * whose payment succeeds is never expired for being slow.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  paymentStartedAt: Date | null = null;
 
   @Field(() => Date)
   @Property({ type: 'timestamptz' })

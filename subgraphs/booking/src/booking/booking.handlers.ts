@@ -49,9 +49,16 @@ export const bookingHandlers: EventHandlers = {
     await new BookingLifecycle(em, events, log).confirm(event.data.bookingId);
   },
 
-  // A transient failure is payment's to retry; only a decline ends the hold.
+  // The hold waits for the outcome of a payment being charged, past its deadline if need be.
+  'payment.started': async (event, { em, events, log }) => {
+    await new BookingLifecycle(em, events, log).paymentStarted(event.data.bookingId);
+  },
+
+  // A decline ends the hold; a payment that gave up for another reason leaves it unpaid.
   'payment.failed': async (event, { em, events, log }) => {
-    if (event.data.declined) await new BookingLifecycle(em, events, log).fail(event.data.bookingId, event.data.reason);
+    const lifecycle = new BookingLifecycle(em, events, log);
+    if (event.data.declined) await lifecycle.fail(event.data.bookingId, event.data.reason);
+    else await lifecycle.paymentEnded(event.data.bookingId);
   },
 };
 
@@ -63,7 +70,12 @@ function inTransaction<T>(orm: MikroORM, log: Logger, correlationId: string, wor
   });
 }
 
-/** How overdue a hold or a booking's end must be before the sweep steps in for a lost job. */
+/**
+ * How overdue a hold or a booking's end must be before the sweep steps in for a lost job.
+ * Longer than the relay takes to notice a stream that lost its entries (seconds) and
+ * publish them again: after Redis lost its data, a payment.started or payment.succeeded
+ * that was on its way gets to booking before the sweep expires that hold.
+ */
 const SWEEP_GRACE = "interval '30 seconds'";
 const SWEEP_BATCH = 500;
 
@@ -82,14 +94,15 @@ export const bookingJobs: Record<string, JobProcessor> = {
 
   /**
    * The safety net behind the delayed jobs (Redis keeps nothing on disk, so a restart
-   * loses them): expires holds and completes bookings well past their time. Each row
-   * changes in its own transaction through the same transitions, so it races the jobs
-   * harmlessly.
+   * loses them): expires holds and completes bookings well past their time — never a hold
+   * whose payment is being charged. Each row changes in its own transaction through the
+   * same transitions, so it races the jobs harmlessly. Both lookups use partial indexes,
+   * so it runs every few seconds (BOOKING_SWEEP_CRON).
    */
   [SWEEP]: async (_job, { orm, log }) => {
     const em = orm.em.fork();
     const overdue = await em.execute<{ id: string; kind: 'expire' | 'complete' }[]>(
-      `(select id, 'expire' as kind from booking where status = 'PENDING_PAYMENT' and expires_at < now() - ${SWEEP_GRACE} limit ${SWEEP_BATCH})
+      `(select id, 'expire' as kind from booking where status = 'PENDING_PAYMENT' and expires_at < now() - ${SWEEP_GRACE} and payment_started_at is null limit ${SWEEP_BATCH})
        union all
        (select id, 'complete' as kind from booking where status = 'CONFIRMED' and ends_at < now() - ${SWEEP_GRACE} limit ${SWEEP_BATCH})`,
     );

@@ -54,11 +54,40 @@ export class BookingLifecycle {
     });
   }
 
-  /** The hold's deadline passed unpaid: PENDING_PAYMENT → EXPIRED, which frees the slot. */
+  /**
+   * The hold's deadline passed unpaid: PENDING_PAYMENT → EXPIRED, which frees the slot —
+   * unless its payment is being charged: then the outcome decides (see `paymentEnded`).
+   */
   expire(bookingId: string): Promise<Booking | null> {
-    return this.transition(bookingId, BookingStatus.PENDING_PAYMENT, BookingStatus.EXPIRED, (b) => {
-      this.events.record('booking.expired', snapshot(b), { em: this.em });
-    });
+    return this.transition(
+      bookingId,
+      BookingStatus.PENDING_PAYMENT,
+      BookingStatus.EXPIRED,
+      (b) => {
+        this.events.record('booking.expired', snapshot(b), { em: this.em });
+      },
+      (b) => (b.paymentStartedAt ? 'its payment is being charged' : null),
+    );
+  }
+
+  /** payment.started: a held booking's payment is being charged; the hold waits for its outcome. */
+  async paymentStarted(bookingId: string): Promise<void> {
+    const booking = await lockBooking(this.em, bookingId);
+    if (booking?.status !== BookingStatus.PENDING_PAYMENT || booking.paymentStartedAt) return;
+    booking.paymentStartedAt = new Date();
+    await this.em.flush();
+  }
+
+  /**
+   * payment.failed without a decline (the provider stayed unavailable): the hold is an
+   * ordinary unpaid hold again, and expires now if its deadline has passed meanwhile.
+   */
+  async paymentEnded(bookingId: string): Promise<Booking | null> {
+    const booking = await lockBooking(this.em, bookingId);
+    if (booking?.status !== BookingStatus.PENDING_PAYMENT || !booking.paymentStartedAt) return null;
+    booking.paymentStartedAt = null;
+    await this.em.flush();
+    return booking.expiresAt <= new Date() ? this.expire(bookingId) : null;
   }
 
   /** The booking's end passed: CONFIRMED → COMPLETED. */
@@ -68,11 +97,23 @@ export class BookingLifecycle {
     });
   }
 
-  private async transition(id: string, from: BookingStatus, to: BookingStatus, apply: (b: Booking) => void): Promise<Booking | null> {
+  /** `refuse` names why the booking must stay as it is, or returns null. */
+  private async transition(
+    id: string,
+    from: BookingStatus,
+    to: BookingStatus,
+    apply: (b: Booking) => void,
+    refuse: (b: Booking) => string | null = () => null,
+  ): Promise<Booking | null> {
     const booking = await lockBooking(this.em, id);
     if (!booking) return this.missing(id, to);
     if (booking.status !== from) {
       this.log.info({ bookingId: id, status: booking.status, wanted: to }, 'booking not changed: it is no longer in the expected status');
+      return null;
+    }
+    const reason = refuse(booking);
+    if (reason) {
+      this.log.info({ bookingId: id, wanted: to, reason }, 'booking not changed');
       return null;
     }
     booking.status = to;

@@ -27,8 +27,10 @@ export interface PaymentJobData {
 export const chargeKey = (paymentId: string) => `payment:${paymentId}:charge`;
 export const refundKey = (paymentId: string) => `payment:${paymentId}:refund`;
 
+export const chargeJobId = (paymentId: string) => `charge:${paymentId}`;
+
 /** Queues the retries of a charge that failed transiently; `charge:<paymentId>` makes it once only. */
-export const enqueueCharge = (jobs: Jobs, data: PaymentJobData) => jobs.add('charge', data, { ...RETRY, jobId: `charge:${data.paymentId}` });
+export const enqueueCharge = (jobs: Jobs, data: PaymentJobData) => jobs.add('charge', data, { ...RETRY, jobId: chargeJobId(data.paymentId) });
 
 /** Queues a refund; `refund:<paymentId>` makes it once only, however many events ask for it. */
 export const enqueueRefund = (jobs: Jobs, data: PaymentJobData) => jobs.add('refund', data, { ...RETRY, jobId: `refund:${data.paymentId}` });

@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BookingReplica, BookingStatus } from '../booking/booking-replica.entity';
 import type { PaymentProvider } from '../provider';
 import { validateCard } from './card';
-import { chargeOnce, enqueueCharge, enqueueRefund, recordChargeAttempt, type PaymentJobData } from './charging';
+import { chargeOnce, enqueueCharge, enqueueRefund, recordChargeAttempt, snapshot, type PaymentJobData } from './charging';
 import { Payment, PaymentStatus } from './payment.entity';
 import type { PayForBookingInput } from './payment.input';
 
@@ -49,10 +49,12 @@ export class PaymentService {
 
   /**
    * Pays a booking with a card: validates the card, finds the booking (waiting briefly for
-   * its event), checks owner and status, saves the PROCESSING payment (the unique index
-   * makes a concurrent second payment a CONFLICT), charges once and records the outcome
-   * with its event. A decline is committed, then thrown as PAYMENT_DECLINED; a transient
-   * failure returns the PROCESSING payment and leaves the retries to the `charge` job.
+   * its event), checks owner and status, saves the PROCESSING payment with
+   * `payment.started` (the unique index makes a concurrent second payment a CONFLICT),
+   * charges once and records the outcome with its event. A decline is committed, then
+   * thrown as PAYMENT_DECLINED; a transient failure returns the PROCESSING payment and
+   * leaves the retries to the `charge` job. A crash after saving leaves a PROCESSING
+   * payment with no job: the `reconcile` job queues its charge within seconds.
    */
   async pay(input: PayForBookingInput): Promise<Payment> {
     const { em, events, jobs, log } = this.ctx;
@@ -85,6 +87,8 @@ export class PaymentService {
       last4: card.number.slice(-4),
       cardRef,
     });
+    // In the same transaction: booking keeps the hold while this payment is being charged.
+    events.record('payment.started', snapshot(payment));
     try {
       await em.flush();
     } catch (err) {

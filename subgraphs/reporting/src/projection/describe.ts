@@ -60,6 +60,7 @@ const DESCRIBERS: { [T in EventType]: Describer<T> } = {
   'booking.expired': (d) => booking(d.bookingId, 'expired unpaid'),
   'booking.cancelled': (d) => booking(d.bookingId, `cancelled${d.reason ? `: ${d.reason}` : ''}`),
   'booking.completed': (d) => booking(d.bookingId, 'completed'),
+  'payment.started': (d) => payment(d, 'Started payment'),
   'payment.succeeded': (d) => payment(d, 'Payment'),
   'payment.failed': (d) => {
     const described = payment(d, d.declined ? 'Declined payment' : 'Failed payment');
