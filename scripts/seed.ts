@@ -3,6 +3,7 @@
 // so every event, e-mail and audit entry happens as it would for real users.
 import { SingleBar, Presets } from 'cli-progress';
 import { DEV_ADMIN } from './lib/service-plan';
+import { createSeedClient, type SeedResponse } from './lib/seed-client';
 import { DEMO_ACCOUNTS, DEMO_LOCATIONS, DEMO_PASSWORD, EXTRA_MEMBERS, planBookings } from './lib/seed-plan';
 
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
@@ -10,21 +11,12 @@ const ADMIN = { email: process.env.ATRIUM_ADMIN_EMAIL ?? DEV_ADMIN.email, passwo
 const BOOKINGS = 36;
 const CARDS = { paid: '4242424242424242', declined: '4000000000000002' };
 
-interface Response {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+let progress: SingleBar | undefined;
+// Rate limits apply to the seed like to any client: it waits when told to (Retry-After), so
+// it never spends the budget the admin needs to sign in right after it.
+const gql = createSeedClient({ url: GATEWAY, onWait: (seconds) => progress?.update({ step: `rate limited: waiting ${seconds}s` }) });
 
-async function gql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Response> {
-  const res = await fetch(GATEWAY, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as Response;
-}
-
-const must = (what: string, res: Response) => {
+const must = (what: string, res: SeedResponse) => {
   if (res.errors?.length) throw new Error(`${what}: ${res.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
   return res.data!;
 };
@@ -49,6 +41,7 @@ async function main(): Promise<void> {
   }
   const workspacesTotal = DEMO_LOCATIONS.reduce((n, l) => n + l.workspaces.length, 0);
   const bar = new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} | {step}', hideCursor: true }, Presets.shades_classic);
+  progress = bar;
   bar.start(2 + EXTRA_MEMBERS.length + DEMO_LOCATIONS.length + workspacesTotal + BOOKINGS, 0, { step: 'accounts' });
   const step = (name: string) => bar.increment(1, { step: name });
 
@@ -95,7 +88,7 @@ async function main(): Promise<void> {
   let made = 0;
   for (const plan of planBookings(BOOKINGS, members.length, workspaceIds.length)) {
     const who = members[plan.member];
-    let created: Response = {};
+    let created: SeedResponse = {};
     // booking learns new workspaces from catalog's events: give it a moment.
     for (let attempt = 0; attempt < 50; attempt++) {
       created = await gql(
