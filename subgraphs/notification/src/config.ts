@@ -11,6 +11,11 @@ export const notificationEnv = {
   SMTP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Base delay of the exponential backoff between delivery attempts (ms): 5 s, 10 s, 20 s, 40 s by default. */
   DELIVERY_BACKOFF_MS: z.coerce.number().int().positive().default(5_000),
+  /**
+   * Every this many ms (once per cluster), an e-mail or SMS still PENDING after as long
+   * without a live delivery job gets one again (see delivery.ts `requeue`).
+   */
+  DELIVERY_REQUEUE_MS: z.coerce.number().int().positive().default(10_000),
 };
 
 export type NotificationConfig = z.infer<z.ZodObject<typeof notificationEnv>>;

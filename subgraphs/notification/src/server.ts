@@ -27,7 +27,7 @@ export async function createServer(config: NotificationConfig, extra: Notificati
   const log = extra.log ?? createLogger({ name: 'notification', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const sms = extra.sms ?? new LogSmsProvider(log.child({ component: 'sms' }));
   const mailer = createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
-  const delivery = createDelivery({ mailer, sms, backoffMs: config.DELIVERY_BACKOFF_MS });
+  const delivery = createDelivery({ mailer, sms, backoffMs: config.DELIVERY_BACKOFF_MS, requeueMs: config.DELIVERY_REQUEUE_MS });
   let subgraph: Subgraph;
   try {
     subgraph = await createSubgraph({
@@ -48,7 +48,7 @@ export async function createServer(config: NotificationConfig, extra: Notificati
     throw err;
   }
   try {
-    await subgraph.jobs.schedule(REQUEUE_QUEUE, '* * * * *');
+    await subgraph.jobs.schedule(REQUEUE_QUEUE, { every: config.DELIVERY_REQUEUE_MS });
   } catch (err) {
     await subgraph.close();
     mailer.close();

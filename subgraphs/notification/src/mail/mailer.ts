@@ -1,10 +1,27 @@
 import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 
 export interface OutgoingMail {
+  /**
+   * What the message is, for good (a notification's id): its `Message-ID` is derived from
+   * it, so sending it again — after a crash between sending and recording it — gives the
+   * same Message-ID, and mail clients show one message.
+   */
+  key: string;
   to: string;
   subject: string;
   text: string;
   html?: string | null;
+}
+
+/**
+ * `<key@domain-of-the-From>`: the Message-ID of the message `key` (RFC 5322: globally
+ * unique, so under a domain of ours, as nodemailer's own random ones are).
+ */
+export function messageIdFor(key: string, from: string): string {
+  const [sender] = addressparser(from, { flatten: true });
+  const domain = sender?.address.split('@')[1] || 'atrium.local';
+  return `<${key}@${domain}>`;
 }
 
 export interface Mailer {
@@ -49,7 +66,13 @@ export function createMailer(options: MailerOptions): Mailer {
   return {
     async send(mail) {
       try {
-        const info = await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? undefined });
+        const info = await transport.sendMail({
+          messageId: messageIdFor(mail.key, options.from),
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html ?? undefined,
+        });
         return { messageId: info.messageId };
       } catch (err) {
         const e = err as { message?: string; permanent?: boolean; code?: string; responseCode?: number };

@@ -12,15 +12,13 @@ export const DELIVER_QUEUE = 'deliver';
 /** The repeatable job that re-enqueues deliveries whose job was lost (see `requeue`). */
 export const REQUEUE_QUEUE = 'requeue-deliveries';
 export const DELIVERY_ATTEMPTS = 5;
-/** PENDING this long with no job in sight: enqueue it again. */
-const REQUEUE_AFTER_MS = 60_000;
 
 export interface DeliverJob {
   notificationId: string;
 }
 
-/** One delivery job per notification, ever: the id makes enqueuing idempotent. */
-export const deliveryJobOptions = (notificationId: string, backoffMs: number): NonNullable<Parameters<Jobs['add']>[2]> => ({
+/** One live delivery job per notification: the id makes enqueuing idempotent. */
+export const deliveryJobOptions = (notificationId: string, backoffMs: number): Parameters<Jobs['ensure']>[2] => ({
   jobId: `deliver:${notificationId}`,
   attempts: DELIVERY_ATTEMPTS,
   backoff: { type: 'exponential', delay: backoffMs },
@@ -35,6 +33,8 @@ export interface DeliveryOptions {
   mailer: Mailer;
   sms: SmsProvider;
   backoffMs: number;
+  /** How often `requeue` runs, and how long a PENDING row may go without a live job (ms). */
+  requeueMs: number;
 }
 
 /**
@@ -42,7 +42,7 @@ export interface DeliveryOptions {
  * PENDING rows; these send, so external side effects happen once per notification and
  * are retried with backoff when the SMTP server or SMS provider is down.
  */
-export function createDelivery({ mailer, sms, backoffMs }: DeliveryOptions) {
+export function createDelivery({ mailer, sms, backoffMs, requeueMs }: DeliveryOptions) {
   /** Sends `n` on its channel; returns the address it went to. */
   async function send(em: EntityManager, n: Notification): Promise<string> {
     if (n.channel === NotificationChannel.EMAIL) {
@@ -50,7 +50,7 @@ export function createDelivery({ mailer, sms, backoffMs }: DeliveryOptions) {
       // Retried: user.registered may still be on its way.
       if (!recipient) throw new Error('no e-mail address known for this user');
       try {
-        await mailer.send({ to: recipient.email, subject: n.title, text: n.body, html: n.html });
+        await mailer.send({ key: n.id, to: recipient.email, subject: n.title, text: n.body, html: n.html });
       } catch (err) {
         if (err instanceof MailError && err.permanent) throw new PermanentDeliveryError(err.message);
         throw err;
@@ -108,19 +108,23 @@ export function createDelivery({ mailer, sms, backoffMs }: DeliveryOptions) {
     },
 
     /**
-     * Every minute: enqueue PENDING deliveries again whose job went missing (the process
-     * stopped between committing the notification and enqueuing its job). Jobs that exist —
-     * waiting, delayed for a retry, or done — keep their id, so this adds nothing twice.
+     * Every `requeueMs`: a notification not yet SENT is always delivered in the end. A
+     * PENDING row older than that gets a live delivery job again when it has none: its job
+     * went missing (the process stopped between commit and enqueue, Redis lost its data),
+     * or finished while the row stayed PENDING (a stalled job failed for good, its outcome
+     * could not be recorded). A finished job is removed first: BullMQ silently drops a job
+     * whose id it still holds. A job waiting, or backing off for a retry, is left alone.
      */
     async requeue(_job: Job, { orm, jobs, log }: JobContext): Promise<number> {
       const stale = await orm.em.fork().find(
         Notification,
-        { status: NotificationStatus.PENDING, createdAt: { $lt: new Date(Date.now() - REQUEUE_AFTER_MS) } },
+        { status: NotificationStatus.PENDING, createdAt: { $lt: new Date(Date.now() - requeueMs) } },
         { fields: ['id'], orderBy: { createdAt: 'asc' }, limit: 500 },
       );
-      for (const n of stale) await jobs.add(DELIVER_QUEUE, { notificationId: n.id }, deliveryJobOptions(n.id, backoffMs));
-      if (stale.length) log.info({ count: stale.length }, 'pending deliveries re-enqueued');
-      return stale.length;
+      let queued = 0;
+      for (const n of stale) if (await jobs.ensure(DELIVER_QUEUE, { notificationId: n.id }, deliveryJobOptions(n.id, backoffMs))) queued++;
+      if (queued) log.info({ count: queued }, 'pending deliveries re-enqueued');
+      return queued;
     },
   };
 }
