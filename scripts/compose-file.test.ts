@@ -129,6 +129,15 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it('gives the gateway and every subgraph the same signing secret from the shell, required, in production', () => {
+    for (const name of [...subgraphs.map((s) => s.name), 'gateway']) {
+      const env = environment(service(name));
+      expect(env.NODE_ENV).toBe('production');
+      // `${VAR:?message}`: compose refuses to start without it, rather than run subgraphs open.
+      expect(env.SUBGRAPH_SIGNING_SECRETS).toMatch(/^\$\{SUBGRAPH_SIGNING_SECRETS:\?.+\}$/);
+    }
+  });
+
   it('runs PostgreSQL 16 or later and Redis 7, each with a healthcheck', () => {
     const postgresMajor = Number(/^postgres:(\d+)/.exec(service('postgres').image ?? '')?.[1]);
     expect(postgresMajor).toBeGreaterThanOrEqual(16);

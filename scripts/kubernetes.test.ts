@@ -16,7 +16,7 @@ describe('the Kubernetes manifests', () => {
   });
 
   it.each([...subgraphs.map((s) => [s.name, s.port] as const), ['gateway', 4000] as const])(
-    'run %s with several replicas, liveness and readiness probes, and a Service on port %i',
+    'run %s with several replicas, liveness and readiness probes, the signing secret, and a Service on port %i',
     (name, port) => {
       const deployment = of('Deployment', name);
       expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
@@ -24,6 +24,10 @@ describe('the Kubernetes manifests', () => {
       expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port });
       expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port });
       expect(container.env).toEqual(expect.arrayContaining([{ name: 'PORT', value: String(port) }]));
+      // Subgraphs answer only the gateway in production: both read the one signing secret.
+      expect(container.env).toEqual(
+        expect.arrayContaining([{ name: 'SUBGRAPH_SIGNING_SECRETS', valueFrom: { secretKeyRef: { name: 'atrium-secrets', key: 'subgraph-signing-secrets' } } }]),
+      );
       expect(of('Service', name).spec.ports).toEqual([{ name: 'http', port, targetPort: port }]);
     },
   );

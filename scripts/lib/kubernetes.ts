@@ -57,6 +57,8 @@ function service(name: string, port: number, command: string[], env: { name: str
 }
 
 const secret = (key: string) => ({ valueFrom: { secretKeyRef: { name: 'atrium-secrets', key } } });
+/** The gateway signs every subgraph request with it, and subgraphs refuse unsigned ones (production default). */
+const signingSecrets = { name: 'SUBGRAPH_SIGNING_SECRETS', ...secret('subgraph-signing-secrets') };
 
 /**
  * Atrium on Kubernetes, from the list of subgraphs: a namespace, shared configuration,
@@ -93,6 +95,7 @@ export function renderManifests(subgraphs: readonly SubgraphEntry[], replicas = 
           // Each subgraph its own database on the server (created at start if missing).
           { name: 'DATABASE_URL', value: `$(POSTGRES_SERVER_URL)/atrium_${s.name.replace(/-/g, '_')}` },
           { name: 'REDIS_URL', ...secret('redis-url') },
+          signingSecrets,
           ...(s.name === 'identity'
             ? [
                 { name: 'ATRIUM_ADMIN_EMAIL', ...secret('admin-email') },
@@ -109,7 +112,7 @@ export function renderManifests(subgraphs: readonly SubgraphEntry[], replicas = 
       'gateway',
       GATEWAY_PORT,
       ['node', '--enable-source-maps', 'dist/gateway/src/main.js'],
-      [{ name: 'REDIS_URL', ...secret('redis-url') }, ...subgraphs.map((s) => ({ name: `SUBGRAPH_${s.name.toUpperCase()}_URL`, value: `http://${s.name}:${s.port}${new URL(s.url).pathname}` }))],
+      [{ name: 'REDIS_URL', ...secret('redis-url') }, signingSecrets, ...subgraphs.map((s) => ({ name: `SUBGRAPH_${s.name.toUpperCase()}_URL`, value: `http://${s.name}:${s.port}${new URL(s.url).pathname}` }))],
       replicas,
     ),
   );
