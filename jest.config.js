@@ -2,6 +2,8 @@
 //   unit         *.test.ts       schema built in-process, no servers
 //   integration  *.int.test.ts   real PostgreSQL (a fresh database per suite)
 //   e2e          *.e2e.test.ts   the whole supergraph through the gateway on port 0
+//   fault        *.fault.test.ts every service a process of its own on a private PostgreSQL
+//                                and Redis, killed with SIGKILL under a booking workload
 const swc = [
   '@swc/jest',
   {
@@ -28,8 +30,10 @@ module.exports = {
   // shared cores only make both slower and their hooks flakier.
   maxWorkers: 1,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/'] },
+    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.fault\\.test\\.ts$', '/node_modules/', '/dist/'] },
     { ...common, displayName: 'integration', testMatch: ['**/*.int.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
+    // Runs the compiled services from dist/ (`npm run build:ts` first; `npm test` builds).
+    { ...common, displayName: 'fault', testMatch: ['**/*.fault.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
   ],
 };
