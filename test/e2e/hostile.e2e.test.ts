@@ -304,7 +304,7 @@ describe('the hostile tier', () => {
 
   it('counts credential mutations per operation, aliases included', async () => {
     const aliased = `mutation { ${Array.from({ length: 15 }, (_, i) => `r${i}: register(input: { email: "flood${i}-${randomUUID()}@atrium.test", password: "correct-horse-battery", name: "F" }) { accessToken }`).join(' ')} }`;
-    const gateway = await sg.anotherGateway({ RATE_LIMIT_PREFIX: `hostile:${randomUUID()}`, RATE_LIMIT_LOGIN: '5', RATE_LIMIT_IP: '100000' });
+    const gateway = await sg.anotherGateway({ RATE_LIMIT_PREFIX: `hostile:${randomUUID()}`, RATE_LIMIT_LOGIN_IP: '5', RATE_LIMIT_IP: '100000' });
     const res = await op('15 aliased registers', aliased, {}, undefined, `${gateway.url}/graphql`);
     check(res.status === 429 && codes(res)[0] === 'RATE_LIMITED', `15 aliased registers → ${res.status}`, res.text.slice(0, 200));
   });
