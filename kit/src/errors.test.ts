@@ -1,7 +1,11 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { ValidationError } from 'class-validator';
+import { DriverException } from '@mikro-orm/core';
+import { PostgreSqlExceptionConverter } from '@mikro-orm/postgresql';
+import { DatabaseError } from 'pg';
 import { badInput, createErrorFormatter, notFound } from './errors';
+import { createLogger } from './logger';
 import { testLogger } from './testing/silent-logger';
 
 const format = createErrorFormatter(testLogger());
@@ -50,3 +54,96 @@ describe('the error formatter', () => {
     expect(format(formatted(invalid), invalid)).toEqual(formatted(invalid));
   });
 });
+
+describe('the error formatter and what must never leak', () => {
+  /** A logger whose lines the test reads: kit's own, so its error serializer is the one production uses. */
+  const capturing = () => {
+    const lines: Record<string, any>[] = [];
+    const log = createLogger({ name: 'test', level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    return { lines, format: createErrorFormatter(log) };
+  };
+
+  it('never shows the message of an INTERNAL_SERVER_ERROR (a query-planner crash, say), and logs it', () => {
+    // What Apollo Server hands the formatter when the gateway's executor throws.
+    const crash = new Error('Was not able to find any options for id: 1234 (subgraph catalog)');
+    const wrapped = new GraphQLError(crash.message, { originalError: crash });
+    const { lines, format } = capturing();
+    const out = format({ message: crash.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped);
+    expect(out).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(lines).toEqual([expect.objectContaining({ level: 50, msg: 'unexpected error', err: expect.objectContaining({ message: crash.message }) })]);
+  });
+
+  it("relays a subgraph's error with its code and message, and one without a code as DOWNSTREAM_SERVICE_ERROR with a generic message", () => {
+    const { lines, format } = capturing();
+    // As @apollo/gateway relays subgraph errors: `serviceName` added, DOWNSTREAM_SERVICE_ERROR when the subgraph gave no code.
+    const relayed = (message: string, extensions: Record<string, unknown>) => {
+      const err = new GraphQLError(message, { path: ['workspace', 'stats'], extensions, originalError: { message } as Error });
+      return format(formatted(err), err);
+    };
+    expect(relayed('to: the range may span at most 366 days', { code: 'BAD_USER_INPUT', field: 'to', serviceName: 'reporting' })).toEqual({
+      message: 'to: the range may span at most 366 days',
+      path: ['workspace', 'stats'],
+      extensions: { code: 'BAD_USER_INPUT', field: 'to', serviceName: 'reporting' },
+    });
+    expect(relayed('Cannot read properties of undefined (reading "rows") at /srv/app.js:12', { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'reviews' })).toEqual({
+      message: 'Subgraph "reviews" failed to resolve this field',
+      path: ['workspace', 'stats'],
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'reviews' },
+    });
+    expect(relayed('select * from "secret" - boom', { code: 'INTERNAL_SERVER_ERROR', serviceName: 'reviews', exception: { stacktrace: ['at x'] } })).toEqual({
+      message: 'Internal server error',
+      path: ['workspace', 'stats'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'reviews' },
+    });
+    // Logged as what they are (the subgraph's own errors, logged there too), never as the gateway's unexpected errors.
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'subgraph error hidden from the client'],
+      [40, 'subgraph error hidden from the client'],
+    ]);
+  });
+
+  it('answers SERVICE_UNAVAILABLE, which a client may retry, when the database cannot be reached or shuts down', () => {
+    const { lines, format } = capturing();
+    const asResolverError = (original: Error) => {
+      const err = new GraphQLError(original.message, { path: ['workspaces'], originalError: original });
+      return format(formatted(err), err);
+    };
+    const refused = new DriverException(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const shutdown = pgError('57P01', `select * from "workspace" where "name" = 'secret' - terminating connection due to administrator command`);
+    for (const original of [refused, new PostgreSqlExceptionConverter().convertException(shutdown)]) {
+      expect(asResolverError(original)).toEqual({
+        message: 'A service this request needs is temporarily unavailable: retry later',
+        path: ['workspaces'],
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+    }
+    // A constraint violation is no outage: still an internal error.
+    const unique = new PostgreSqlExceptionConverter().convertException(pgError('23505', 'insert into "user" - duplicate key', { table: 'user', constraint: 'user_email_unique' }));
+    expect(asResolverError(unique).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(lines.map((l) => l.level)).toEqual([40, 40, 50]);
+    expect(JSON.stringify(lines)).not.toContain('secret');
+  });
+
+  it('logs a database error by SQLSTATE, table and constraint, never with its statement or values', () => {
+    const { lines, format } = capturing();
+    const violation = new PostgreSqlExceptionConverter().convertException(
+      pgError('23505', `insert into "user" ("email", "name") values ('grace@example.com', 'Grace') - duplicate key value violates unique constraint "user_email_unique"`, {
+        detail: 'Key (email)=(grace@example.com) already exists.',
+        table: 'user',
+        constraint: 'user_email_unique',
+        schema: 'public',
+      }),
+    );
+    const err = new GraphQLError(violation.message, { path: ['register'], originalError: violation });
+    format(formatted(err), err);
+    const [line] = lines;
+    expect(line.err).toMatchObject({ type: 'UniqueConstraintViolationException', sqlState: '23505', table: 'user', constraint: 'user_email_unique' });
+    expect(line.err.message).toBe('database error 23505 (unique_violation)');
+    expect(JSON.stringify(lines)).not.toMatch(/grace|Grace|insert into|values/);
+  });
+});
+
+/** A PostgreSQL error as pg raises it (the same class and fields), with the message knex gives it. */
+function pgError(code: string, message: string, fields: Record<string, string> = {}) {
+  return Object.assign(new DatabaseError(message, message.length, 'error'), { severity: 'ERROR', code, routine: 'x', ...fields });
+}

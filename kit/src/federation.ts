@@ -2,12 +2,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validateOrReject, type ValidationError } from 'class-validator';
-import { getNamedType, GraphQLScalarType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { getNamedType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type PubSub, type ValidatorFn } from 'type-graphql';
 import { createAuthChecker } from './auth/directives';
 import { policies } from './auth/policies';
 import { referenceResolvers, type ReferenceBatch } from './context';
+import { DateTimeScalar } from './graphql-types';
 
 /** The federation 2 features Atrium's subgraphs may use, imported in every subgraph's SDL. */
 export const FEDERATION_LINK =
@@ -28,7 +28,7 @@ export interface FederatedSchemaOptions {
 }
 
 /** Scalars shared by every subgraph: the same name and behaviour everywhere, or composition fails. */
-export const scalarsMap = [{ type: Date, scalar: DateTimeResolver as GraphQLScalarType }];
+export const scalarsMap = [{ type: Date, scalar: DateTimeScalar }];
 
 /**
  * class-validator on each object argument, as type-graphql runs it by default, except that

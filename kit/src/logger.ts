@@ -1,16 +1,19 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { serializeError } from './dependency-errors';
 
 export type { Logger };
 
 /**
  * The root logger of a service: JSON lines (pino) in production, readable lines when
  * LOG_FORMAT=pretty (the dev runner sets it). Secrets never reach the log: the
- * redaction list covers the headers and fields that carry them.
+ * redaction list covers the headers and fields that carry them, and logged errors
+ * (`{ err }`) never carry SQL or the values in it (see `serializeError`).
  */
-export function createLogger(options: { name: string; level?: string; format?: 'json' | 'pretty' }): Logger {
+export function createLogger(options: { name: string; level?: string; format?: 'json' | 'pretty'; destination?: DestinationStream }): Logger {
   return pino({
     name: options.name,
     level: options.level ?? 'info',
+    serializers: { err: serializeError },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -29,5 +32,5 @@ export function createLogger(options: { name: string; level?: string; format?: '
     ...(options.format === 'pretty'
       ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,name', singleLine: true } } }
       : {}),
-  });
+  }, options.destination);
 }

@@ -1,8 +1,9 @@
-import { Cursor, type EntityName, type FilterQuery, type FindByCursorOptions } from '@mikro-orm/core';
+import { Cursor, type EntityName, type EntityProperty, type FilterQuery, type FindByCursorOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
+import { isUuid } from './ids';
 import { PageInfo } from './graphql-types';
 
 /** `first` / `after` of every Relay-style list. */
@@ -84,6 +85,11 @@ export async function findPage<T extends object>(
   where: FilterQuery<T>,
   options: { first: number; after?: string; orderBy: FindByCursorOptions<T>['orderBy'] },
 ): Promise<Connection<T>> {
+  if (options.after != null) {
+    const properties = em.getMetadata().get(entity).properties as Record<string, EntityProperty>;
+    const columns = Object.keys(options.orderBy as object).map((key) => properties[key]);
+    checkCursorFor(options.after, columns);
+  }
   const cursor = (await em.findByCursor(entity, where, { ...options, includeCount: false } as never)) as unknown as Cursor<T>;
   return toConnection(cursor, () => em.count(entity, where));
 }
@@ -98,4 +104,47 @@ export function checkCursor(after: string | null | undefined): string | undefine
     // fall through
   }
   throw badInput('after', 'is not a cursor returned by this list');
+}
+
+/** The kind of value a cursor holds for a column it orders by. */
+export type CursorColumn = Pick<EntityProperty, 'runtimeType' | 'type' | 'columnTypes'> | undefined;
+
+/** What MikroORM's cursor decoder turns into a Date, whatever column it was meant for. */
+const DECODED_AS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}/;
+
+const fits = (value: unknown, column: CursorColumn): boolean => {
+  if (!column) return false;
+  if (column.type === 'uuid' || column.columnTypes?.[0] === 'uuid') return isUuid(value);
+  switch (column.runtimeType) {
+    case 'Date':
+      // As MikroORM encodes a Date (`toJSON`).
+      return typeof value === 'string' && DECODED_AS_DATE.test(value) && value.endsWith('Z') && !Number.isNaN(Date.parse(value));
+    case 'string':
+      // A timestamp here is another list's cursor: decoded as a Date, it would compare a name with an instant.
+      return typeof value === 'string' && !DECODED_AS_DATE.test(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return false;
+  }
+};
+
+/**
+ * Checks an `after` cursor against the columns its list orders by, before any SQL: one
+ * value per column, each of that column's kind. A cursor of another list (its values are
+ * other columns': a name where a timestamp belongs) or a forged one is BAD_USER_INPUT — not
+ * a driver error, logged with the SQL, and a 500; nor, worse, a page of the wrong rows.
+ */
+export function checkCursorFor(after: string, columns: CursorColumn[]): void {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+  } catch {
+    values = undefined;
+  }
+  if (!Array.isArray(values) || values.length !== columns.length || !values.every((value, i) => fits(value, columns[i]))) {
+    throw badInput('after', 'is not a cursor returned by this list');
+  }
 }

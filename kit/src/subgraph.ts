@@ -29,6 +29,7 @@ import { serveProbes } from './readiness';
 import { connectRedis, type Redis } from './redis';
 import type { Jobs } from './jobs';
 import { createErrorFormatter } from './errors';
+import { refuseUnsafeStrings } from './input-strings';
 import { listen, type HttpService } from './http';
 import { createLogger } from './logger';
 import { createMetrics, serveMetrics, type Metrics } from './metrics';
@@ -148,6 +149,7 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
         // Traces are for Apollo Studio, which Atrium does not use: don't pay for them.
         ApolloServerPluginInlineTraceDisabled(),
         metrics.plugin,
+        refuseUnsafeStrings<Context>(),
         production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
         ...(options.plugins ?? []),
       ],
