@@ -32,6 +32,12 @@ Object.defineProperty(SecurityAwareGateway.prototype, 'createSchemaFromSupergrap
   },
 });
 
+/** Why no operation could be picked, in graphql-js's words. */
+const unresolvedOperation = (operationName: string | null | undefined) =>
+  new GraphQLError(
+    operationName != null ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.',
+  );
+
 export const asGraphQLError = (e: GraphQLFormattedError | GraphQLError) =>
   e instanceof GraphQLError ? e : new GraphQLError(e.message, { path: e.path, extensions: e.extensions });
 
@@ -96,6 +102,10 @@ export class AuthorizingGateway implements GatewayInterface {
 
   private authorize(execute: GatewayExecutor): GatewayExecutor {
     return async (requestContext: GatewayGraphQLRequestContext) => {
+      // Several operations and no operationName, or an unknown one: Apollo Server resolved
+      // none and leaves it to execution, where @apollo/gateway throws (a 500 with a stack in
+      // the log). Answered with errors, Apollo Server makes it a 400 OPERATION_RESOLUTION_FAILURE.
+      if (!requestContext.operation) return { errors: [unresolvedOperation(requestContext.request.operationName)] };
       const authorizer = this.authorizer();
       const { caller } = requestContext.context as unknown as GatewayContext;
       const decision = authorizer.authorize({

@@ -294,7 +294,11 @@ describe('circuit breaker', () => {
     // Open: the subgraph is not called any more.
     for (let i = 0; i < 3; i++) {
       const res = await graphql(`${gateway.url}/graphql`, query);
-      expect(errorCodes(res)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+      // One error per product whose reviews are missing, each at its path.
+      expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+        [['products', 0, 'reviews'], 'SUBGRAPH_UNAVAILABLE'],
+        [['products', 1, 'reviews'], 'SUBGRAPH_UNAVAILABLE'],
+      ]);
       expect(res.errors?.[0].message).toMatch(/^subgraph reviews is unavailable \(circuit open, retrying in 1s\)$/);
     }
     let metrics = await scrape(gateway);

@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import { authenticate, createErrorFormatter, ErrorCode, createLogger, createTokenVerifier, listen, policies, serveMetrics, type HttpService, type Logger } from '@atrium/kit';
+import { authenticate, createErrorFormatter, refuseUnsafeStrings, ErrorCode, createLogger, createTokenVerifier, listen, policies, serveMetrics, type HttpService, type Logger } from '@atrium/kit';
 import cors from 'cors';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
@@ -139,6 +139,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       ...(rateLimit ? [rateLimit.plugin] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metrics.plugin,
+      refuseUnsafeStrings<GatewayContext>(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...(options.plugins ?? []),
     ],

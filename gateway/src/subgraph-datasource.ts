@@ -1,10 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { ErrorCode } from '@atrium/kit';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
 import type { GatewayContext } from './context';
 import type { SubgraphFetchMetrics } from './metrics';
+import { placeErrors } from './subgraph-errors';
 import { signRequest, type Signer } from './fetch/sign';
 
 /** Wait before the first retry of a failed query fetch (doubling after each). */
@@ -20,6 +22,12 @@ const RETRY_DELAY_MS = 25;
  * subgraph that keeps failing is not called at all until its circuit half-opens. A query
  * whose fetch failed (network, timeout, 5xx; not a 4xx or GraphQL errors) is tried again up
  * to `retries` times; a mutation never is.
+ *
+ * A subgraph that refuses a request as invalid (a 400 with GraphQL errors: a value its
+ * scalars refused, say) is not down: its errors reach the caller as theirs, BAD_USER_INPUT,
+ * and the refusal is neither retried nor counted by the circuit.
+ * Whatever a fetch ends with, errors of the whole fetch are placed at the fields it would
+ * have provided (subgraph-errors.ts), so only what the schema forces is nulled around them.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -46,7 +54,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (context.requestId) headers.set('x-request-id', context.requestId);
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const attempt = () => (this.circuit ? this.circuit.run(() => this.fetch(options)) : this.fetch(options));
     // Only a query is safe to send twice: a mutation may have taken effect before its answer was lost.
     const idempotent = !/^\s*mutation\b/.test(options.request.query ?? '');
@@ -55,13 +63,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         return await attempt();
       } catch (err) {
         const open = err instanceof GraphQLError && err.extensions.circuit === 'open';
-        if (!idempotent || open || retry >= this.retries || !isSubgraphFailure(err)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * 2 ** retry));
+        if (idempotent && !open && retry < this.retries && isSubgraphFailure(err)) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * 2 ** retry));
+          continue;
+        }
+        if (!forClient(options)) throw err;
+        // Answered rather than thrown: @apollo/gateway files a thrown error under no path at
+        // all, and its missing data then nulls whatever non-null parent it has.
+        const { response: _response, http: _http, ...extensions } = err instanceof GraphQLError ? err.extensions : {};
+        const failure: GraphQLFormattedError = {
+          message: err instanceof GraphQLError ? err.message : `Subgraph "${this.name}" is unavailable`,
+          extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, ...extensions },
+        };
+        return { errors: this.place(options, [failure]) };
       }
     }
   }
 
-  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  private place(options: GraphQLDataSourceProcessOptions<GatewayContext>, errors: GraphQLFormattedError[]): GraphQLFormattedError[] {
+    return placeErrors(options.request.query ?? '', options.request.variables, errors);
+  }
+
+  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const start = performance.now();
     try {
       const response = await super.process(options);
@@ -69,7 +92,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       return response;
     } catch (err) {
       this.metrics?.record(this.name, 'error', (performance.now() - start) / 1000);
-      if (err instanceof GraphQLError && err.extensions.code) throw err;
+      const refused = refusal(err);
+      // Returned, not thrown: the circuit breaker sees a subgraph that answered, and nothing retries it.
+      if (refused) return { errors: forClient(options) ? this.place(options, refused) : refused };
+      if (err instanceof GraphQLError && err.extensions.code && !err.extensions.response) throw err;
       // The circuit breaker judges the original (network error, timeout or non-2xx answer).
       throw new GraphQLError(`Subgraph "${this.name}" is unavailable`, {
         extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: this.name },
@@ -77,4 +103,30 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       });
     }
   }
+}
+
+/** A fetch of a client's operation (not a health check or schema load): @apollo/gateway does not export the enum that says so. */
+const forClient = (options: GraphQLDataSourceProcessOptions<GatewayContext>) => (options.kind as string) === 'incoming operation';
+
+/** Codes of a 400 answer that say nothing more than "this request is invalid": the caller's BAD_USER_INPUT. */
+const INVALID_REQUEST = new Set<unknown>([undefined, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', ErrorCode.INTERNAL_SERVER_ERROR]);
+
+/**
+ * The GraphQL errors of a 400 answer (RemoteGraphQLDataSource throws them as `400:` with
+ * the body attached): the subgraph refused the request as invalid — a value a scalar
+ * refused, a string no database can store — so the subgraph is not down and the error is
+ * the caller's: BAD_USER_INPUT, unless the subgraph said more precisely. Undefined for
+ * anything else: a network error, a 5xx, and other 4xx (a 401 there refuses the gateway
+ * itself, an unsigned or wrongly signed request: to its caller that subgraph is unavailable).
+ */
+function refusal(err: unknown): GraphQLFormattedError[] | undefined {
+  if (!(err instanceof GraphQLError)) return undefined;
+  const { status, body } = (err.extensions.response ?? {}) as { status?: number; body?: unknown };
+  if (status !== 400) return undefined;
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0 || !errors.every((e) => typeof (e as GraphQLFormattedError)?.message === 'string')) return undefined;
+  return (errors as GraphQLFormattedError[]).map(({ message, locations, extensions = {} }) => {
+    const { stacktrace: _stacktrace, exception: _exception, http: _http, ...rest } = extensions;
+    return { message, locations, extensions: { ...rest, code: INVALID_REQUEST.has(rest.code) ? ErrorCode.BAD_USER_INPUT : rest.code } };
+  });
 }
