@@ -122,8 +122,14 @@ describe('field-level authorization through the gateway', () => {
     expect(sg.received.identity.slice(before).some((q) => /\buser\(/.test(q))).toBe(false);
   });
 
+  it('nulls only a refused field, since every field a caller may be refused is nullable', async () => {
+    const res = await graphql(sg.url, '{ me { id } users(first: 1) { totalCount } }', {}, { token: users.member.accessToken });
+    expect(res.data).toEqual({ me: { id: users.member.userId }, users: null });
+    expect(res.errors!.map((e) => [e.path, e.extensions!.code])).toEqual([[['users'], 'FORBIDDEN']]);
+  });
+
   it('propagates null from a removed non-null field to its parent, per GraphQL', async () => {
-    const res = await graphql(sg.url, '{ users(first: 1) { totalCount } }', {}, { token: users.member.accessToken });
+    const res = await graphql(sg.url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [MEMBER]) { id } }', { id: users.member.userId }, { token: users.member.accessToken });
     expect(res.data).toBeNull();
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
   });

@@ -101,8 +101,9 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
     );
   const loadSystem = () =>
     Promise.all([
-      load<{ systemHealth: SystemHealth }>(SYSTEM_HEALTH, 'system', (d) => on.system(d.systemHealth)),
-      load<{ incidents: { edges: { node: Incident }[] } }>(INCIDENTS, 'incidents', (d) => on.incidents(d.incidents.edges.map((e) => e.node))),
+      // Both are null, with FORBIDDEN, for a caller who may not read them (the error is shown).
+      load<{ systemHealth: SystemHealth | null }>(SYSTEM_HEALTH, 'system', (d) => d.systemHealth && on.system(d.systemHealth)),
+      load<{ incidents: { edges: { node: Incident }[] } | null }>(INCIDENTS, 'incidents', (d) => d.incidents && on.incidents(d.incidents.edges.map((e) => e.node))),
     ]);
 
   const follow = <T>(document: string, section: Section, each: (data: T) => void) =>

@@ -43,9 +43,8 @@ export interface Me {
 
 const SERVICE = 'name status latencyMs checkedAt changedAt reason';
 
-// One operation per section, all on the one socket: a root field the caller may not read
-// (systemHealth for a member) is non-null, so its error would null `data` for every other
-// field of the same operation and blank sections the caller may see.
+// One operation per section, all on the one socket: whatever fails for one section (a field
+// the caller may not read, a subgraph that is down) leaves the others' answers whole.
 export const ME = `query DashboardMe { me { name email roles } }`;
 export const SERVICES = `query DashboardServices { services { ${SERVICE} } }`;
 export const SYSTEM_HEALTH = `query DashboardSystemHealth {

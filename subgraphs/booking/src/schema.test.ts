@@ -32,7 +32,7 @@ describe('booking schema', () => {
     expect(s.field('User', 'bookings')).toBe('bookings(status: BookingStatus, first: Int! = 20, after: String): BookingConnection! @authenticated');
     expect(s.oneLine(s.definition('Workspace'))).toMatch(/^type Workspace @key\(fields: "id"\) \{ id: ID! bookings/);
     expect(s.field('Workspace', 'bookings')).toBe(
-      'bookings(status: BookingStatus, first: Int! = 20, after: String): BookingConnection! @requiresScopes(scopes: [["bookings:read"]])',
+      'bookings(status: BookingStatus, first: Int! = 20, after: String): BookingConnection @requiresScopes(scopes: [["bookings:read"]])',
     );
     expect(s.field('Workspace', 'availability')).toBe('availability(from: DateTime!, to: DateTime!): [TimeSlot!]!');
     expect(s.oneLine(s.definition('TimeSlot'))).toBe('type TimeSlot { startsAt: DateTime! endsAt: DateTime! }');

@@ -15,8 +15,8 @@ describe('health schema', () => {
   it('lets any signed-in user read services and keeps the rest to system:admin', () => {
     const admin = '@requiresScopes(scopes: [["system:admin"]])';
     expect(s.field('Query', 'services')).toBe('services: [ServiceStatus!]! @authenticated');
-    expect(s.field('Query', 'systemHealth')).toBe(`systemHealth: SystemHealth! ${admin}`);
-    expect(s.field('Query', 'incidents')).toBe(`incidents(first: Int! = 20, after: String, openOnly: Boolean! = false): IncidentConnection! ${admin}`);
+    expect(s.field('Query', 'systemHealth')).toBe(`systemHealth: SystemHealth ${admin}`);
+    expect(s.field('Query', 'incidents')).toBe(`incidents(first: Int! = 20, after: String, openOnly: Boolean! = false): IncidentConnection ${admin}`);
   });
 
   it('declares ServiceStatus by name and Incident by id as entities', () => {

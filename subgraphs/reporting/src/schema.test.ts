@@ -14,8 +14,8 @@ describe('reporting schema', () => {
 
   it('guards every report with reports:read', () => {
     const scope = '@requiresScopes(scopes: [["reports:read"]])';
-    expect(s.field('Query', 'activityLog')).toBe(`activityLog(first: Int! = 20, after: String, filter: ActivityLogFilter): ActivityLogConnection! ${scope}`);
-    expect(s.field('Query', 'dailyStats')).toBe(`dailyStats(from: Date!, to: Date!): [DailyStats!]! ${scope}`);
+    expect(s.field('Query', 'activityLog')).toBe(`activityLog(first: Int! = 20, after: String, filter: ActivityLogFilter): ActivityLogConnection ${scope}`);
+    expect(s.field('Query', 'dailyStats')).toBe(`dailyStats(from: Date!, to: Date!): [DailyStats!] ${scope}`);
     expect(s.field('Workspace', 'stats')).toBe(`stats(from: DateTime, to: DateTime): WorkspaceStats ${scope}`);
   });
 

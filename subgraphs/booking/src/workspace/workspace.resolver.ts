@@ -13,7 +13,8 @@ const EMPTY: Connection<Booking> = { edges: [], pageInfo: { hasNextPage: false, 
 @Resolver(() => Workspace)
 export class WorkspaceBookingsResolver {
   /** Batched: the bookings of every workspace in a request load in one statement. */
-  @FieldResolver(() => BookingConnection, { description: "The workspace's bookings, latest start first (MANAGER or ADMIN)." })
+  // Nullable, like every field a caller may be refused: a refusal nulls this field, not its workspace.
+  @FieldResolver(() => BookingConnection, { nullable: true, description: "The workspace's bookings, latest start first (MANAGER or ADMIN)." })
   @RequiresScopes([Scope.BOOKINGS_READ])
   async bookings(@Root() workspace: Workspace, @Args() args: BookingListArgs, @Ctx() ctx: BookingContext): Promise<Connection<Booking>> {
     const key = `Workspace.bookings:${args.status ?? ''}:${args.first}:${args.after ?? ''}`;

@@ -15,7 +15,8 @@ export class IncidentArgs extends PageArgs {
 @Resolver(() => Incident)
 export class IncidentResolver {
   @RequiresScopes([Scope.SYSTEM_ADMIN])
-  @Query(() => IncidentConnection, { description: 'Periods during which a service was DOWN, newest first. ADMIN.' })
+  // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
+  @Query(() => IncidentConnection, { nullable: true, description: 'Periods during which a service was DOWN, newest first. ADMIN.' })
   async incidents(@Args() { first, after, openOnly }: IncidentArgs, @Ctx() { em }: Context) {
     return new IncidentService(em).list(first, after, openOnly);
   }

@@ -9,7 +9,8 @@ import { SystemHealth } from './system-health.types';
 @Resolver(() => SystemHealth)
 export class SystemHealthResolver {
   @RequiresScopes([Scope.SYSTEM_ADMIN])
-  @Query(() => SystemHealth, { description: 'Services, Postgres, Redis, the event stream and the job queues at a glance. ADMIN.' })
+  // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
+  @Query(() => SystemHealth, { nullable: true, description: 'Services, Postgres, Redis, the event stream and the job queues at a glance. ADMIN.' })
   async systemHealth(@Ctx() { em, health }: HealthContext): Promise<SystemHealth> {
     const system = health.system;
     if (!system) throw new Error('health is still starting');

@@ -22,7 +22,8 @@ export class UserResolver {
     return ctx.users.byId(id);
   }
 
-  @Query(() => UserConnection, { description: 'Every user, oldest first' })
+  // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
+  @Query(() => UserConnection, { nullable: true, description: 'Every user, oldest first' })
   @RequiresScopes(['users:read'])
   users(@Args() page: PageArgs, @Ctx() ctx: IdentityContext) {
     return ctx.users.list(page);

@@ -11,7 +11,8 @@ export class ActivityLogConnection extends connectionType(ActivityLog, 'Activity
 @Resolver(() => ActivityLog)
 export class ActivityLogResolver {
   @RequiresScopes([Scope.REPORTS_READ])
-  @Query(() => ActivityLogConnection, { description: 'The audit trail, newest first. MANAGER or ADMIN.' })
+  // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
+  @Query(() => ActivityLogConnection, { nullable: true, description: 'The audit trail, newest first. MANAGER or ADMIN.' })
   async activityLog(@Args() { filter, first, after }: ActivityLogArgs, @Ctx() { em }: Context) {
     return new ActivityLogService(em).list(filter, first, after);
   }

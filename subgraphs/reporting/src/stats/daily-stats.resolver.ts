@@ -7,7 +7,9 @@ import { DailyStats } from './daily-stats.types';
 @Resolver(() => DailyStats)
 export class DailyStatsResolver {
   @RequiresScopes([Scope.REPORTS_READ])
+  // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
   @Query(() => [DailyStats], {
+    nullable: true,
     description: `One entry per UTC day from \`from\` to \`to\` (both included, at most ${MAX_DAYS} days), days without events included. MANAGER or ADMIN.`,
   })
   dailyStats(
