@@ -1,7 +1,9 @@
+import type { ErrorRequestHandler } from 'express';
 import { createServer } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ErrorCode } from './errors';
 
 export interface HttpService {
   httpServer: Server;
@@ -58,4 +60,25 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * The last error handler of a service's routes: a request whose body cannot be read
+ * (malformed JSON, an unknown charset, too large) is a 4xx with a GraphQL-shaped error,
+ * never Express's HTML page with its stack trace; anything else is logged and a bare 500.
+ */
+export function jsonErrors(log: Logger): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const { status, type } = err as { status?: unknown; type?: unknown };
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const tooLarge = type === 'entity.too.large';
+      res.status(status).json({
+        errors: [{ message: tooLarge ? 'Request body too large' : 'Malformed request body', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+      });
+      return;
+    }
+    log.error({ err }, 'unexpected error in an HTTP handler');
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+  };
 }

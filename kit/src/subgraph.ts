@@ -30,7 +30,7 @@ import { connectRedis, type Redis } from './redis';
 import type { Jobs } from './jobs';
 import { createErrorFormatter } from './errors';
 import { refuseUnsafeStrings } from './input-strings';
-import { listen, type HttpService } from './http';
+import { jsonErrors, listen, type HttpService } from './http';
 import { createLogger } from './logger';
 import { createMetrics, serveMetrics, type Metrics } from './metrics';
 import { serveSubscriptions, type SubscriptionServer } from './subscription-server';
@@ -167,6 +167,7 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
         },
       }),
     );
+    app.use(jsonErrors(log));
 
     const service = await listen(httpServer, { port: config.PORT, host: config.HOST, log, name });
     // Attached once listening: a taken port fails in `listen` alone, with its clear message.

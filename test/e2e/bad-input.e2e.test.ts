@@ -110,6 +110,20 @@ describe('strings no database can store and cursors of other lists (D10)', () =>
     expect(summary(res)).toEqual([[undefined, 'BAD_USER_INPUT', 't']]);
   });
 
+  it('answers a body a subgraph cannot read with a JSON 400, not an HTML page with a stack trace', async () => {
+    for (const [body, contentType] of [
+      ['{"query": ', 'application/json'],
+      ['{"query": "{ __typename }"}', 'application/json; charset=klingon'],
+    ]) {
+      const res = await fetch(`${sg.subgraphs.identity.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      expect(res.status).toBe(contentType.includes('klingon') ? 415 : 400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ errors: [{ message: 'Malformed request body', extensions: { code: 'BAD_REQUEST' } }] });
+      expect(text).not.toMatch(/at |node_modules|SyntaxError/);
+    }
+  });
+
   it('answers a cursor of another list, or a forged one, with BAD_USER_INPUT on `after`', async () => {
     const usersPage = await graphql(sg.url, '{ users(first: 1) { pageInfo { endCursor } } }', {}, as('admin'));
     const workspacesPage = await graphql(sg.url, '{ workspaces(first: 1) { pageInfo { endCursor } } }', {}, as('admin'));
