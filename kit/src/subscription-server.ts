@@ -11,6 +11,7 @@ import { checkHandshake, type Signing } from './auth/signature';
 import { authenticate, type TokenVerifier } from './auth/verify';
 import type { Context } from './context';
 import { createErrorFormatter, ErrorCode } from './errors';
+import { findUnsafeString, unsafeStringError } from './input-strings';
 import type { Metrics } from './metrics';
 
 export interface SubscriptionServerOptions {
@@ -128,6 +129,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     if (!operation) return [requestError('Unable to identify the operation to run', 'GRAPHQL_VALIDATION_FAILED')];
     const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
     if (variables.errors) return variables.errors.map((e) => requestError(e.message, ErrorCode.BAD_USER_INPUT, e));
+    // The same refusal as over HTTP (the refuseUnsafeStrings plugin): a string no database can store.
+    const unsafe = findUnsafeString(document, payload.variables ?? undefined);
+    if (unsafe) return [unsafeStringError(unsafe)];
 
     const args: ExecutionArgs = {
       schema,

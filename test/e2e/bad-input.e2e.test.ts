@@ -1,4 +1,4 @@
-import { graphql, type GraphQLResponse } from '@atrium/kit/testing';
+import { graphql, subscribe, type GraphQLResponse } from '@atrium/kit/testing';
 import { castOfUsers, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
 
 // Bad input is the caller's error, never an outage (issue 8, item 3), through the gateway on
@@ -108,6 +108,16 @@ describe('strings no database can store and cursors of other lists (D10)', () =>
     const res = await graphql(`${sg.subgraphs.catalog.url}/graphql`, 'query($t: String) { workspaces(filter: { text: $t }) { totalCount } }', { t: '\u0000' });
     expect(res.status).toBe(400);
     expect(summary(res)).toEqual([[undefined, 'BAD_USER_INPUT', 't']]);
+  });
+
+  it('refuses them in a subscription too (a subgraph over WebSocket)', async () => {
+    const sub = subscribe(`${sg.subgraphs.booking.url}/graphql`, 'subscription($w: ID) { bookingUpdated(workspaceId: $w) { id } }', { w: 'a\u0000' }, { token: users.member.accessToken });
+    const ended = await sub.ended;
+    await sub.close();
+    expect(ended.completed).toBe(false);
+    expect((ended as { error: unknown }).error).toEqual([
+      { message: 'w: must not contain NUL characters or unpaired UTF-16 surrogates', extensions: { code: 'BAD_USER_INPUT', field: 'w' } },
+    ]);
   });
 
   it('answers a body a subgraph cannot read with a JSON 400, not an HTML page with a stack trace', async () => {
