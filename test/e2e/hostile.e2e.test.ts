@@ -343,7 +343,11 @@ describe('the hostile tier', () => {
         socket.on('close', () => resolve(got.join('\n')));
         socket.on('error', () => resolve(got.join('\n')));
       });
-      answers.push({ what: `production ws: ${query}`, status: 200, text });
+      // Each frame an answer of its own; an `error` frame's payload is its list of errors.
+      for (const frame of text.split('\n').filter(Boolean)) {
+        const message = JSON.parse(frame);
+        answers.push({ what: `production ws: ${query}`, status: 200, text: JSON.stringify(message.type === 'error' ? { errors: message.payload } : message) });
+      }
       check(/"type":"error"/.test(text), `production ws ${query} was not refused`, text.slice(0, 200));
       check(!/Did you mean/i.test(text), `production ws ${query} suggests`, text.slice(0, 200));
     }

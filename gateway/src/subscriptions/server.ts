@@ -90,9 +90,11 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('Malformed query')];
+          const message = err instanceof GraphQLError ? err.message : 'Malformed query';
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
-        const errors = validate(schema, document, rules);
+        // The codes Apollo Server gives the same failures over HTTP, so clients handle one set.
+        const errors = validate(schema, document, rules).map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } })));
         if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];

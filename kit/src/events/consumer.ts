@@ -5,6 +5,7 @@ import type { Jobs } from '../jobs';
 import type { EventOutcome, Metrics } from '../metrics';
 import type { EventType } from './catalog';
 import type { EventEnvelope } from './envelope';
+import { serializeError } from '../dependency-errors';
 import { createRecorder, type EventRecorder } from './recorder';
 
 /** What an event handler gets: a transaction shared with the processed-event record. */
@@ -121,7 +122,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         });
         for (const enqueue of deferred) await enqueue();
       } catch (err) {
-        lastError.set(id, err instanceof Error ? err.message : String(err));
+        // Kept for the dead-letter entry and its log line: never a database error's raw
+        // message, which holds the SQL with its values.
+        const safe = serializeError(err) as { message?: unknown } | undefined;
+        lastError.set(id, typeof safe?.message === 'string' ? safe.message : String(err));
         log.warn({ err, eventId: event.id, type: event.type }, 'event handler failed; it will be retried');
         metrics?.eventHandled(event.type, 'failed');
         return;
