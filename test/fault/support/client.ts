@@ -63,7 +63,8 @@ export async function must<T = Record<string, any>>(
   variables: Record<string, unknown> = {},
   token?: string,
 ): Promise<T> {
-  const outcome = await persist<T>(url, query, variables, token);
+  // Only outages are waited out: a refusal or a bad request is a broken set-up, said at once.
+  const outcome = await persist<T>(url, query, variables, token, { final: ['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_VALIDATION_FAILED'] });
   if (!outcome.ok) throw new Error(`${query.trim().split('\n')[0].slice(0, 80)} failed: ${outcome.code} ${outcome.message}`);
   return outcome.data;
 }

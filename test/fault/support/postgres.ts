@@ -73,6 +73,16 @@ export class PrivatePostgres {
     await this.exited;
   }
 
+  /** SIGKILL at once, synchronously: for a test process that is exiting without its afterAll. */
+  killNow(): void {
+    if (this.child?.pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
   /** Starts the server again on the same data and port (crash recovery runs first). */
   restart(): Promise<void> {
     return this.launch();

@@ -82,8 +82,22 @@ export class Services {
     await child.exited;
   }
 
+  /**
+   * SIGSTOP: the process is frozen where it stands (as a long GC pause or a starved CPU
+   * would freeze it), its connections open but unanswered; {@link resume} lets it go on.
+   */
+  pause(name: string): void {
+    this.running.get(name)?.signal('SIGSTOP');
+  }
+
+  resume(name: string): void {
+    this.running.get(name)?.signal('SIGCONT');
+  }
+
   /** Stops every service (SIGTERM, SIGKILL after a grace period): the gateway first. */
   async stopAll(): Promise<void> {
+    // A paused process would not act on SIGTERM until continued.
+    for (const name of this.running.keys()) this.resume(name);
     await this.running.get('gateway')?.stop(5_000);
     await Promise.all([...this.running.entries()].filter(([name]) => name !== 'gateway').map(([, child]) => child.stop(8_000)));
     await Promise.all([...this.logs.values()].map((log) => new Promise((resolve) => log.end(resolve))));

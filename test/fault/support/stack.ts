@@ -49,6 +49,14 @@ export async function startFaultStack(): Promise<FaultStack> {
     closers.push(() => postgres.stop());
     const redis = await PrivateRedis.start(folder, await freePort());
     closers.push(() => redis.stop());
+    // The services stop by themselves when this process dies (their IPC channel closes);
+    // the servers would not, should jest exit without running afterAll (Ctrl-C).
+    const killServers = () => {
+      postgres.killNow();
+      redis.killNow();
+    };
+    process.once('exit', killServers);
+    closers.push(async () => void process.removeListener('exit', killServers));
     const mail = await startCaptureServer({ port: 0, host: '127.0.0.1' });
     closers.push(() => mail.close());
 
