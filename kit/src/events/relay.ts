@@ -1,5 +1,6 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
 import { toEnvelope } from './recorder';
@@ -45,10 +46,15 @@ const RELAY_LOCK = `select pg_try_advisory_xact_lock(hashtext('atrium:outbox-rel
  * between XADD and commit republishes (at-least-once) and consumers deduplicate by id.
  *
  * PostgreSQL is the source of truth, not Redis: relayed rows are kept for `retainMs`, and
- * every `checkMs` the relay looks for the newest entry it published. When the stream lost
- * it (see `streamLostEntry`), every retained row is published again, in order; consumers
- * skip what they already handled (processed_event), and handle what the wipe took from
- * them. Rows older than `retainMs` are deleted every `pruneMs`.
+ * published again, in order, when Redis lost them; consumers skip what they already handled
+ * (processed_event) and handle what the wipe took from them. Two signs of a loss:
+ * - the stream's epoch (`<stream>:epoch`, a random id set when missing) is not the one this
+ *   relay last saw: Redis lost its data (FLUSHALL, a restart or failover without
+ *   persistence). Checked before every batch is published, so nothing new goes out before
+ *   what the wipe took — which keeps each producer's events in order even then;
+ * - every `checkMs`, the newest entry it published is gone (see `streamLostEntry`): a
+ *   Redis that came back from its append-only file without its last writes.
+ * Rows older than `retainMs` are deleted every `pruneMs`.
  */
 export function startRelay(options: RelayOptions): Relay {
   const { orm, redis, stream, log } = options;
@@ -61,12 +67,47 @@ export function startRelay(options: RelayOptions): Relay {
   let running = true;
   let wakeUp: (() => void) | null = null;
 
+  const epochKey = `${stream}:epoch`;
+  let knownEpoch: string | undefined;
+  /**
+   * Whether Redis lost its data since this relay last looked: its epoch key is missing or
+   * another one. The first look only learns the epoch (a loss while this process was away
+   * shows as a lost newest entry instead).
+   */
+  const epochChanged = async () => {
+    let current = await redis.get(epochKey);
+    if (current === null) {
+      await redis.set(epochKey, randomUUID(), 'NX');
+      current = await redis.get(epochKey);
+    }
+    const changed = knownEpoch !== undefined && current !== knownEpoch;
+    knownEpoch = current ?? undefined;
+    return changed;
+  };
+
+  /** Marks every retained row unpublished again (under the relay's lock): they go out again, oldest first. */
+  const relayAgain = async (em: EntityManager, why: Record<string, unknown>) => {
+    const { affectedRows } = await em.execute<{ affectedRows: number }>(
+      'update outbox_event set published_at = null, stream_id = null where published_at is not null and occurred_at >= ?',
+      [new Date(Date.now() - retainMs)],
+      'run',
+    );
+    log.warn({ stream, ...why, relayAgain: affectedRows }, 'the event stream lost what was relayed (Redis lost its data): relaying the retained events again');
+    return affectedRows;
+  };
+
+  const unpublished = (em: EntityManager) => em.find(OutboxEvent, { publishedAt: null }, { orderBy: { occurredAt: 'asc', id: 'asc' }, limit: batchSize });
+
   const publishBatch = () =>
     orm.em.fork().transactional(async (em) => {
       const [{ locked }] = await em.execute<{ locked: boolean }[]>(RELAY_LOCK);
       if (!locked) return 0;
-      const rows = await em.find(OutboxEvent, { publishedAt: null }, { orderBy: { occurredAt: 'asc', id: 'asc' }, limit: batchSize });
+      let rows = await unpublished(em);
       if (rows.length === 0) return 0;
+      if (await epochChanged()) {
+        await relayAgain(em, { epoch: knownEpoch });
+        rows = await unpublished(em);
+      }
       const pipeline = redis.pipeline();
       for (const row of rows) pipeline.xadd(stream, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(toEnvelope(row)));
       const results = (await pipeline.exec()) ?? [];
@@ -81,8 +122,9 @@ export function startRelay(options: RelayOptions): Relay {
     });
 
   /**
-   * Under the relay's lock, so no batch is being stamped meanwhile: if the stream lost the
-   * newest entry relayed, marks every retained row unpublished again. Returns how many.
+   * Under the relay's lock, so no batch is being stamped meanwhile: if Redis lost its data
+   * or the stream the newest entry relayed, marks every retained row unpublished again.
+   * Returns how many.
    */
   const recoverLostStream = () =>
     orm.em.fork().transactional(async (em) => {
@@ -91,14 +133,9 @@ export function startRelay(options: RelayOptions): Relay {
       const [newest] = await em.execute<{ stream_id: string | null }[]>(
         'select stream_id from outbox_event where published_at is not null order by occurred_at desc, id desc limit 1',
       );
+      if (await epochChanged()) return relayAgain(em, { epoch: knownEpoch });
       if (!newest?.stream_id || !(await streamLostEntry(redis, stream, newest.stream_id, maxLength))) return 0;
-      const { affectedRows } = await em.execute<{ affectedRows: number }>(
-        'update outbox_event set published_at = null, stream_id = null where published_at is not null and occurred_at >= ?',
-        [new Date(Date.now() - retainMs)],
-        'run',
-      );
-      log.warn({ stream, lostEntry: newest.stream_id, relayAgain: affectedRows }, 'the event stream lost what was relayed (Redis lost its data): relaying the retained events again');
-      return affectedRows;
+      return relayAgain(em, { lostEntry: newest.stream_id });
     });
 
   /** Deletes relayed rows past the retention window, a batch at a time. */

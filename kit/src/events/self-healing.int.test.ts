@@ -72,7 +72,7 @@ async function consumer(group: string) {
   stoppers.push(() => c.stop());
 }
 
-function relay(options: { retainMs?: number; pruneMs?: number } = {}) {
+function relay(options: { retainMs?: number; pruneMs?: number; checkMs?: number } = {}) {
   const r = startRelay({ orm, redis, stream, log, pollMs: 20, checkMs: 200, maxLength: 3, ...options });
   stoppers.push(() => r.stop());
   return r;
@@ -143,6 +143,20 @@ describe('when Redis loses its data', () => {
     expect([...countOf('booking').values()].every((n) => n === 1)).toBe(true);
     expect([...countOf('notification').values()].every((n) => n === 1)).toBe(true);
     expect(handledAll('booking', [...ids, ...more])()).toBe(true);
+  });
+
+  it('relays what a wipe took ahead of what is recorded after it, however soon after, in order', async () => {
+    // A slow check: only the epoch looked at before each batch can notice the wipe in time.
+    relay({ checkMs: 3_600_000 });
+    const before = await record(3);
+    await waitFor(async () => (await unpublished()) === 0, { what: 'the first events to be relayed' });
+    await redis.flushall();
+    const after = await record(2);
+    await waitFor(async () => (await unpublished()) === 0 && (await redis.xlen(stream)) >= 5, { timeoutMs: 15_000, what: 'the next batch' });
+    const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+    const order = entries.map(([, fields]) => (JSON.parse(fields[1]) as EventEnvelope).id);
+    const oldest = (ids: string[]) => [...ids].reverse(); // record() returns the newest first
+    expect(order).toEqual([...oldest(before), ...oldest(after)]);
   });
 
   it('keeps relayed events for the retention window and deletes older ones', async () => {
