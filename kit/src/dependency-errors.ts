@@ -1,4 +1,3 @@
-import { DriverException } from '@mikro-orm/core';
 import pino from 'pino';
 
 /**
@@ -51,12 +50,24 @@ type ErrorLike = Error & Record<string, unknown>;
 const isSqlState = (code: unknown): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 
 /**
+ * An instance of MikroORM's `DriverException` (any of its subclasses), told by its class
+ * chain rather than `instanceof`: kit's core (the gateway's kit) must not load MikroORM,
+ * and a process that has such an error has loaded it anyway.
+ */
+function isDriverException(err: unknown): boolean {
+  for (let proto = Object.getPrototypeOf(err); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'DriverException') return true;
+  }
+  return false;
+}
+
+/**
  * A PostgreSQL error as MikroORM (DriverException) or pg itself (DatabaseError, what a raw
  * `em.execute` rejects with) hands it over. Their messages hold the statement with its
  * values inlined, and `detail` / `where` quote the offending values again.
  */
 function isDatabaseError(err: unknown): err is ErrorLike {
-  if (err instanceof DriverException) return true;
+  if (isDriverException(err)) return true;
   const e = err as ErrorLike | null;
   return e instanceof Error && isSqlState(e.code) && typeof e.severity === 'string';
 }

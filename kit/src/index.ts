@@ -1,33 +1,24 @@
-// @atrium/kit: the one bootstrap every subgraph and the gateway share.
-import 'reflect-metadata';
+// @atrium/kit: what every Atrium service shares, the gateway included — config, errors,
+// logging, metrics, auth, HTTP, live events. It loads no MikroORM, pg, BullMQ or
+// type-graphql (a test guards it): a subgraph's bootstrap is `@atrium/kit/subgraph`.
 
 export * from './after-commit';
 export * from './auth/caller';
-export * from './auth/directives';
 export * from './auth/policies';
 export * from './auth/revocations';
 export * from './auth/scopes';
 export * from './auth/signature';
 export * from './auth/verify';
 export * from './config';
-export * from './context';
-export * from './db';
 export * from './dependency-errors';
 export * from './errors';
-export * from './events';
-export * from './federation';
-export * from './graphql-types';
 export * from './http';
 export * from './input-strings';
 export * from './ids';
-export * from './jobs';
-export * from './live-changes';
 export * from './logger';
 export * from './metrics';
-export * from './pagination';
 export * from './pubsub';
 export * from './redis';
 export * from './run';
-export * from './subgraph';
-export * from './subscription-server';
 export * from './supergraph-config';
+export * from './ws-frames';

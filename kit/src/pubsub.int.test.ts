@@ -3,8 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { trackCommits } from './after-commit';
-import { openDatabase } from './db';
-import { liveChanges, liveEntity } from './live-changes';
+import { openDatabase } from './subgraph/db';
+import { liveChanges, liveEntity } from './subgraph/live-changes';
 import { createPubSub, topic, type LiveStream, type PubSub } from './pubsub';
 import { createTestDatabase, testLogger, type TestDatabase } from './testing';
 

@@ -1,4 +1,5 @@
-import { connectRedis, countStatements, type Redis } from '@atrium/kit';
+import { connectRedis, type Redis } from '@atrium/kit';
+import { countStatements } from '@atrium/kit/subgraph';
 import { graphql, waitFor } from '@atrium/kit/testing';
 import { groups } from '../../scripts/lib/events-cli';
 import { scrape } from '../../gateway/src/testing/foreign-supergraph';

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { freePort, loadConfig, type Context, type Subgraph } from '@atrium/kit';
+import { freePort, loadConfig } from '@atrium/kit';
+import { type Context, type Subgraph } from '@atrium/kit/subgraph';
 import { createTestDatabase, createTestEvents, graphql, testLogger, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';

@@ -3,7 +3,7 @@ import { parse } from 'graphql';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { ConfigError, loadConfig, subgraphEnv } from '../config';
-import { createSubgraph, type Subgraph } from '../subgraph';
+import { createSubgraph, type Subgraph } from '../subgraph/create-subgraph';
 import { createTestDatabase, createTestEvents, testLogger, type TestDatabase, type TestEvents } from '../testing';
 import { handshakeSigningInput, SIGNATURE_HEADER, signatureFor } from './signature';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { ensureDatabase, splitDatabaseUrl } from '../db';
+import { ensureDatabase, splitDatabaseUrl } from '../subgraph/db';
 
 /** The PostgreSQL server tests use: the machine's own (127.0.0.1:5432, trust) unless overridden. */
 export const TEST_DATABASE_SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EventCatalog, EventType } from '../events/catalog';
-import type { EventEnvelope } from '../events/envelope';
+import type { EventCatalog, EventType } from '../subgraph/events/catalog';
+import type { EventEnvelope } from '../subgraph/events/envelope';
 
 export interface TestEvents {
   /** Environment giving a suite its own stream and job prefix on the shared Redis. */

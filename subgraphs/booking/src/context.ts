@@ -1,4 +1,4 @@
-import type { Context } from '@atrium/kit';
+import type { Context } from '@atrium/kit/subgraph';
 import { BookingService } from './booking/booking.service';
 import type { BookingRules } from './config';
 

@@ -1,4 +1,4 @@
-import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import { bookingHandlers, bookingJobs, SWEEP } from './booking/booking.handlers';
 import { bookingUpdates } from './booking/booking.live';
 import { rulesOf, type BookingConfig } from './config';

@@ -1,4 +1,5 @@
-import { countStatements, loadConfig } from '@atrium/kit';
+import { loadConfig } from '@atrium/kit';
+import { countStatements } from '@atrium/kit/subgraph';
 import { createTestDatabase, createTestEvents, createTestIssuer, errorCodes, graphql, testLogger, waitFor, type GraphQLResponse, type TestDatabase, type TestEvents, type TestIssuer } from '@atrium/kit/testing';
 import { catalogEnv } from './config';
 import { createServer } from './server';

@@ -1,4 +1,5 @@
-import { createSubgraph, type SubgraphConfig, type SubgraphOptions } from '@atrium/kit';
+import { type SubgraphConfig } from '@atrium/kit';
+import { createSubgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';

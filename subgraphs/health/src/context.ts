@@ -1,4 +1,4 @@
-import type { Context } from '@atrium/kit';
+import type { Context } from '@atrium/kit/subgraph';
 import type { Target } from './monitor/targets';
 import type { SystemHealthService } from './system/system-health.service';
 

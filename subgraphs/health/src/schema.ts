@@ -1,4 +1,5 @@
-import { buildFederatedSchema, forbidden, hasScope, Scope, unauthenticated, type Context, isUuid } from '@atrium/kit';
+import { forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
+import { buildFederatedSchema, type Context } from '@atrium/kit/subgraph';
 import DataLoader from 'dataloader';
 import { IncidentResolver } from './incident/incident.resolver';
 import { IncidentService } from './incident/incident.service';

@@ -1,4 +1,4 @@
-import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import type { HealthConfig } from './config';
 import type { HealthContext, HealthRuntime } from './context';
 import { entities } from './entities';

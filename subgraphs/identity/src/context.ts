@@ -1,4 +1,4 @@
-import type { Context } from '@atrium/kit';
+import type { Context } from '@atrium/kit/subgraph';
 import { AuthService } from './auth/auth.service';
 import { MfaService } from './auth/mfa.service';
 import type { IdentityConfig } from './config';

@@ -1,4 +1,4 @@
-import { buildFederatedSchema } from '@atrium/kit';
+import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { AuthResolver } from './auth/auth.resolver';
 import { MfaResolver } from './auth/mfa.resolver';
 import { KeysResolver } from './keys/keys.resolver';

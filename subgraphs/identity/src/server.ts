@@ -1,4 +1,5 @@
-import { createSubgraph, createTokenVerifier, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import { createTokenVerifier } from '@atrium/kit';
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import type { IdentityConfig } from './config';
 import { identityContext } from './context';
 import { entities } from './entities';

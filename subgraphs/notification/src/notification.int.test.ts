@@ -1,4 +1,5 @@
-import { countStatements, loadConfig, type BookingSnapshot } from '@atrium/kit';
+import { loadConfig } from '@atrium/kit';
+import { countStatements, type BookingSnapshot } from '@atrium/kit/subgraph';
 import {
   createTestDatabase,
   createTestEvents,

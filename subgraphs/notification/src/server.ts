@@ -1,4 +1,5 @@
-import { createLogger, createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import { createLogger } from '@atrium/kit';
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import type { NotificationConfig } from './config';
 import { entities } from './entities';
 import { eventHandlers } from './events/handlers';

@@ -1,4 +1,4 @@
-import type { Context } from '@atrium/kit';
+import type { Context } from '@atrium/kit/subgraph';
 import { PaymentService, type PaymentDeps } from './payment/payment.service';
 
 /** kit's request context plus payment's service, bound to the request. */

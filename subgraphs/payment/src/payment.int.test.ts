@@ -1,4 +1,5 @@
-import { countStatements, loadConfig, type BookingSnapshot, type EventEnvelope } from '@atrium/kit';
+import { loadConfig } from '@atrium/kit';
+import { countStatements, type BookingSnapshot, type EventEnvelope } from '@atrium/kit/subgraph';
 import {
   createTestDatabase,
   createTestEvents,

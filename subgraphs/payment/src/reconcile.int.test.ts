@@ -1,4 +1,5 @@
-import { loadConfig, type BookingSnapshot } from '@atrium/kit';
+import { loadConfig } from '@atrium/kit';
+import { type BookingSnapshot } from '@atrium/kit/subgraph';
 import { createTestDatabase, createTestEvents, createTestIssuer, testLogger, waitFor, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { BookingReplica } from './booking/booking-replica.entity';

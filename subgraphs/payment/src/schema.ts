@@ -1,4 +1,4 @@
-import { buildFederatedSchema } from '@atrium/kit';
+import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { BookingPaymentResolver } from './booking/booking-payment.resolver';
 import type { PaymentContext } from './context';
 import { PaymentResolver } from './payment/payment.resolver';

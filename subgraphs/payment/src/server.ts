@@ -1,4 +1,4 @@
-import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit';
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import { bookingHandlers } from './booking/booking.events';
 import type { PaymentConfig } from './config';
 import { paymentContext } from './context';

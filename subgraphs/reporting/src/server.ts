@@ -1,4 +1,5 @@
-import { createSubgraph, type Subgraph, type SubgraphConfig, type SubgraphOptions } from '@atrium/kit';
+import { type SubgraphConfig } from '@atrium/kit';
+import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { handlers } from './projection/projector';

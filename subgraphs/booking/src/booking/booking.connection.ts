@@ -1,4 +1,4 @@
-import { connectionType } from '@atrium/kit';
+import { connectionType } from '@atrium/kit/subgraph';
 import { ObjectType } from 'type-graphql';
 import { Booking } from './booking.entity';
 

@@ -1,4 +1,4 @@
-import { Money } from '@atrium/kit';
+import { Money } from '@atrium/kit/subgraph';
 import { Check, Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';

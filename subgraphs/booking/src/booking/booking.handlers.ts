@@ -1,4 +1,4 @@
-import { createRecorder, type EventHandlers, type JobProcessor } from '@atrium/kit';
+import { createRecorder, type EventHandlers, type JobProcessor } from '@atrium/kit/subgraph';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';

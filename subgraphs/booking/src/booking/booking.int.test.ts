@@ -1,5 +1,5 @@
 import type { GraphQLResponse } from '@atrium/kit/testing';
-import type { WorkspaceSnapshot } from '@atrium/kit';
+import type { WorkspaceSnapshot } from '@atrium/kit/subgraph';
 import { errorCodes, waitFor } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';

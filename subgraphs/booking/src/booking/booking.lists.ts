@@ -1,4 +1,5 @@
-import { badInput, type Connection, type EntityManager, isUuid } from '@atrium/kit';
+import { badInput, isUuid } from '@atrium/kit';
+import { type Connection, type EntityManager } from '@atrium/kit/subgraph';
 import { Cursor } from '@mikro-orm/core';
 import { Booking, type BookingStatus } from './booking.entity';
 

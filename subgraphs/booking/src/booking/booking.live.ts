@@ -1,4 +1,5 @@
-import { liveEntity, requireUuid, topic, type Context, type LiveStream } from '@atrium/kit';
+import { requireUuid, topic, type LiveStream } from '@atrium/kit';
+import { liveEntity, type Context } from '@atrium/kit/subgraph';
 import { Booking, type BookingStatus } from './booking.entity';
 import { canSee } from './booking.service';
 

@@ -1,17 +1,5 @@
-import {
-  AppError,
-  badInput,
-  ErrorCode,
-  forbidden,
-  hasScope,
-  notFound,
-  Scope,
-  type Caller,
-  type Connection,
-  type Context,
-  type EntityManager,
-  isUuid, requireUuid,
-} from '@atrium/kit';
+import { AppError, badInput, ErrorCode, forbidden, hasScope, notFound, Scope, type Caller, isUuid, requireUuid } from '@atrium/kit';
+import { type Connection, type Context, type EntityManager } from '@atrium/kit/subgraph';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { BookingRules } from '../config';
 import { WorkspaceReplica } from '../workspace/workspace-replica.entity';

@@ -1,4 +1,4 @@
-import type { WorkspaceSnapshot } from '@atrium/kit';
+import type { WorkspaceSnapshot } from '@atrium/kit/subgraph';
 import { waitFor } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';

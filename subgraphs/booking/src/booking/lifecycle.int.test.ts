@@ -1,4 +1,4 @@
-import type { PaymentSnapshot, WorkspaceSnapshot } from '@atrium/kit';
+import type { PaymentSnapshot, WorkspaceSnapshot } from '@atrium/kit/subgraph';
 import { errorCodes, waitFor } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { CANCEL, CREATE, GET, hoursFromNow, range, startBooking, type Harness } from '../testing/harness';

@@ -1,4 +1,4 @@
-import type { EntityManager, EventRecorder } from '@atrium/kit';
+import type { EntityManager, EventRecorder } from '@atrium/kit/subgraph';
 import { LockMode } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { Booking, BookingStatus } from './booking.entity';

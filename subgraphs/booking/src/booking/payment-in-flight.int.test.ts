@@ -1,4 +1,4 @@
-import type { PaymentSnapshot, WorkspaceSnapshot } from '@atrium/kit';
+import type { PaymentSnapshot, WorkspaceSnapshot } from '@atrium/kit/subgraph';
 import { waitFor } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { CREATE, GET, hoursFromNow, range, startBooking, type Harness } from '../testing/harness';

@@ -1,5 +1,5 @@
 import { badInput } from '@atrium/kit';
-import type { BookingSnapshot } from '@atrium/kit';
+import type { BookingSnapshot } from '@atrium/kit/subgraph';
 import type { BookingRules } from '../config';
 import type { Booking } from './booking.entity';
 

@@ -1,4 +1,4 @@
-import { createRecorder, type PaymentSnapshot, type Subgraph, type WorkspaceSnapshot } from '@atrium/kit';
+import { createRecorder, type PaymentSnapshot, type Subgraph, type WorkspaceSnapshot } from '@atrium/kit/subgraph';
 import { createTestIssuer, graphql, subscribe, testLogger, waitFor, waitForOpenSubscriptions, type TestSubscription } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { BOOKING_FIELDS, CANCEL, CREATE, GET, hoursFromNow, range, startBooking, type Harness } from '../testing/harness';

@@ -1,4 +1,5 @@
-import { countStatements, loadConfig, type EventEnvelope, type Subgraph, type WorkspaceSnapshot } from '@atrium/kit';
+import { loadConfig } from '@atrium/kit';
+import { countStatements, type EventEnvelope, type Subgraph, type WorkspaceSnapshot } from '@atrium/kit/subgraph';
 import {
   createTestDatabase,
   createTestEvents,

@@ -1,4 +1,4 @@
-import type { EntityManager, EventEnvelope, WorkspaceSnapshot } from '@atrium/kit';
+import type { EntityManager, EventEnvelope, WorkspaceSnapshot } from '@atrium/kit/subgraph';
 
 /**
  * Applies one of catalog's workspace events to booking's replica: an upsert that only

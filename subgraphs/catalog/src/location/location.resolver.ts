@@ -1,4 +1,5 @@
-import { RequiresScopes, Scope, type Context } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { RequiresScopes, type Context } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { Location } from './location.entity';
 import { CreateLocationInput } from './location.input';

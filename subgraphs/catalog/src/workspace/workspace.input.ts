@@ -1,4 +1,4 @@
-import { MoneyInput, PageArgs } from '@atrium/kit';
+import { MoneyInput, PageArgs } from '@atrium/kit/subgraph';
 import { ArrayMaxSize, IsInt, IsOptional, IsUUID, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { WorkspaceKind } from './workspace.entity';

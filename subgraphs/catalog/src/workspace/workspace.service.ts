@@ -1,4 +1,5 @@
-import { badInput, checkCursor, forbidden, hasScope, notFound, Scope, type Caller, type EntityManager, type EventRecorder, type WorkspaceSnapshot, requireUuid, findPage } from '@atrium/kit';
+import { badInput, forbidden, hasScope, notFound, Scope, type Caller, requireUuid } from '@atrium/kit';
+import { checkCursor, type EntityManager, type EventRecorder, type WorkspaceSnapshot, findPage } from '@atrium/kit/subgraph';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Location } from '../location/location.entity';
 import { Workspace } from './workspace.entity';

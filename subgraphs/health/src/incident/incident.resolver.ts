@@ -1,4 +1,5 @@
-import { connectionType, PageArgs, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { connectionType, PageArgs, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
 import { Args, ArgsType, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Incident } from './incident.entity';
 import { IncidentService } from './incident.service';

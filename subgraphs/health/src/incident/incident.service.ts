@@ -1,4 +1,4 @@
-import { checkCursor, type EntityManager, findPage } from '@atrium/kit';
+import { checkCursor, type EntityManager, findPage } from '@atrium/kit/subgraph';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Incident } from './incident.entity';
 

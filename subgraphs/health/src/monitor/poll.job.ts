@@ -1,4 +1,4 @@
-import type { JobProcessor } from '@atrium/kit';
+import type { JobProcessor } from '@atrium/kit/subgraph';
 import { StatusService } from '../status/status.service';
 import { probe } from './probe';
 import type { Target } from './targets';

@@ -1,4 +1,4 @@
-import type { EventEnvelope, ServiceStatusChange } from '@atrium/kit';
+import type { EventEnvelope, ServiceStatusChange } from '@atrium/kit/subgraph';
 import { errorCodes, waitFor } from '@atrium/kit/testing';
 import { startHealth, type Harness } from '../testing/harness';
 

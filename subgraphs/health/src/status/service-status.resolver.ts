@@ -1,4 +1,4 @@
-import { Authenticated } from '@atrium/kit';
+import { Authenticated } from '@atrium/kit/subgraph';
 import { Ctx, FieldResolver, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { HealthContext } from '../context';
 import { ServiceStatus } from './service-status.entity';

@@ -1,4 +1,5 @@
-import { liveEntity, topic, type Context, type LiveStream } from '@atrium/kit';
+import { topic, type LiveStream } from '@atrium/kit';
+import { liveEntity, type Context } from '@atrium/kit/subgraph';
 import { ServiceStatus, type Status } from './service-status.entity';
 
 /** A service's state right after a change, as JSON. */

@@ -1,4 +1,4 @@
-import { createRecorder, type EntityManager } from '@atrium/kit';
+import { createRecorder, type EntityManager } from '@atrium/kit/subgraph';
 import { randomUUID } from 'node:crypto';
 import { Incident } from '../incident/incident.entity';
 import type { Observation } from '../monitor/probe';

@@ -1,4 +1,5 @@
-import { RequiresScopes, Scope } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { RequiresScopes } from '@atrium/kit/subgraph';
 import { Ctx, Query, Resolver } from 'type-graphql';
 import type { HealthContext } from '../context';
 import { Status } from '../status/service-status.entity';

@@ -1,4 +1,5 @@
-import type { EntityManager, Redis } from '@atrium/kit';
+import type { Redis } from '@atrium/kit';
+import type { EntityManager } from '@atrium/kit/subgraph';
 import { Queue } from 'bullmq';
 import { Status, type ServiceStatus } from '../status/service-status.entity';
 import { SystemState, type ConsumerGroupLag, type DependencyStatus, type EventStreamHealth, type QueueStats } from './system-health.types';

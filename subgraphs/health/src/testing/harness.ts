@@ -1,4 +1,4 @@
-import type { Subgraph } from '@atrium/kit';
+import type { Subgraph } from '@atrium/kit/subgraph';
 import { createTestDatabase, createTestEvents, createTestIssuer, graphql, testLogger, type GraphQLResponse, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,5 @@
-import { badInput, scopesFor, SESSIONS_REVOKED, unauthenticated, type Caller, type EntityManager, type Logger, type PubSub } from '@atrium/kit';
+import { badInput, scopesFor, SESSIONS_REVOKED, unauthenticated, type Caller, type Logger, type PubSub } from '@atrium/kit';
+import { type EntityManager } from '@atrium/kit/subgraph';
 import { LockMode } from '@mikro-orm/core';
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentityConfig } from '../config';

@@ -1,4 +1,4 @@
-import { Authenticated } from '@atrium/kit';
+import { Authenticated } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { IdentityContext } from '../context';
 import { MfaSetup } from './auth.types';

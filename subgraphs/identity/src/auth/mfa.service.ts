@@ -1,4 +1,5 @@
-import { AppError, badInput, conflict, ErrorCode, notFound, type EntityManager } from '@atrium/kit';
+import { AppError, badInput, conflict, ErrorCode, notFound } from '@atrium/kit';
+import { type EntityManager } from '@atrium/kit/subgraph';
 import { Secret, TOTP } from 'otpauth';
 import { User } from '../user/user.entity';
 

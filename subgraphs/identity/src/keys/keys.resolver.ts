@@ -1,4 +1,4 @@
-import { RequiresScopes } from '@atrium/kit';
+import { RequiresScopes } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { IdentityContext } from '../context';
 

@@ -1,4 +1,5 @@
-import { createRecorder, Role, type EntityManager, type Logger } from '@atrium/kit';
+import { Role, type Logger } from '@atrium/kit';
+import { createRecorder, type EntityManager } from '@atrium/kit/subgraph';
 import type { IdentityConfig } from '../config';
 import { UserService } from './user.service';
 

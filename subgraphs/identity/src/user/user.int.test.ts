@@ -1,4 +1,4 @@
-import { countStatements } from '@atrium/kit';
+import { countStatements } from '@atrium/kit/subgraph';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, AUTH_FIELDS, claims, startIdentity, type Harness, type Session } from '../testing/harness';
 
 const USERS = `query($first: Int!, $after: String) {

@@ -1,4 +1,5 @@
-import { Authenticated, forbidden, PageArgs, RequiresPolicy, RequiresScopes, Role, connectionType } from '@atrium/kit';
+import { forbidden, Role } from '@atrium/kit';
+import { Authenticated, PageArgs, RequiresPolicy, RequiresScopes, connectionType } from '@atrium/kit/subgraph';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { IdentityContext } from '../context';
 import { User } from './user.entity';

@@ -1,17 +1,5 @@
-import {
-  badInput,
-  checkCursor,
-  hasScope,
-  notFound,
-  Role,
-  Scope,
-  toConnection,
-  type Caller,
-  type Connection,
-  type EntityManager,
-  type EventRecorder,
-  type PageArgs,
-  isUuid, findPage } from '@atrium/kit';
+import { badInput, hasScope, notFound, Role, Scope, type Caller, isUuid } from '@atrium/kit';
+import { checkCursor, toConnection, type Connection, type EntityManager, type EventRecorder, type PageArgs, findPage } from '@atrium/kit/subgraph';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { hashPassword } from '../auth/password';
 import { User } from './user.entity';

@@ -1,5 +1,5 @@
 import { isUuid } from '@atrium/kit';
-import type { EventEnvelope, EventHandler, EventHandlers, HandlerContext } from '@atrium/kit';
+import type { EventEnvelope, EventHandler, EventHandlers, HandlerContext } from '@atrium/kit/subgraph';
 import { render, type NotifyingEvent } from '../notification/content';
 import { notify } from '../notification/notifier';
 import { Recipient } from '../recipient/recipient.entity';

@@ -1,4 +1,4 @@
-import type { BookingSnapshot } from '@atrium/kit';
+import type { BookingSnapshot } from '@atrium/kit/subgraph';
 import { formatMoney, formatRange, render } from './content';
 import { NotificationKind } from './notification.entity';
 

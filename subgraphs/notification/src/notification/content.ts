@@ -1,4 +1,4 @@
-import type { BookingSnapshot, EventCatalog, EventMoney, PaymentSnapshot } from '@atrium/kit';
+import type { BookingSnapshot, EventCatalog, EventMoney, PaymentSnapshot } from '@atrium/kit/subgraph';
 import { NotificationKind } from './notification.entity';
 
 /** What one event says to its user, per channel: decided once, when the event arrives. */

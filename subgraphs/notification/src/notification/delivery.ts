@@ -1,4 +1,4 @@
-import type { EntityManager, Job, JobContext, Jobs } from '@atrium/kit';
+import type { EntityManager, Job, JobContext, Jobs } from '@atrium/kit/subgraph';
 import { LockMode } from '@mikro-orm/core';
 import type { Mailer } from '../mail/mailer';
 import { MailError } from '../mail/mailer';

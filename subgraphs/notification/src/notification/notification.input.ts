@@ -1,4 +1,4 @@
-import { PageArgs } from '@atrium/kit';
+import { PageArgs } from '@atrium/kit/subgraph';
 import { ArgsType, Field } from 'type-graphql';
 import { NotificationChannel } from './notification.entity';
 

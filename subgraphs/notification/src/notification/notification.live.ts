@@ -1,4 +1,5 @@
-import { liveEntity, topic, type Context, type LiveStream } from '@atrium/kit';
+import { topic, type LiveStream } from '@atrium/kit';
+import { liveEntity, type Context } from '@atrium/kit/subgraph';
 import { Notification, type NotificationChannel, type NotificationKind, type NotificationStatus } from './notification.entity';
 
 /** A notification as stored: everything its GraphQL fields need, as JSON (no e-mail HTML). */

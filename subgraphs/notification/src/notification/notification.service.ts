@@ -1,4 +1,5 @@
-import { badInput, checkCursor, forbidden, hasScope, notFound, Scope, type Caller, type Connection, type EntityManager, isUuid } from '@atrium/kit';
+import { badInput, forbidden, hasScope, notFound, Scope, type Caller, isUuid } from '@atrium/kit';
+import { checkCursor, type Connection, type EntityManager } from '@atrium/kit/subgraph';
 import { Cursor } from '@mikro-orm/core';
 import { NotificationChannel, Notification } from './notification.entity';
 

@@ -1,4 +1,4 @@
-import type { EventEnvelope, HandlerContext } from '@atrium/kit';
+import type { EventEnvelope, HandlerContext } from '@atrium/kit/subgraph';
 import { PreferencesService } from '../preferences/preferences.service';
 import type { Content } from './content';
 import { DELIVER_QUEUE, deliveryJobOptions } from './delivery';

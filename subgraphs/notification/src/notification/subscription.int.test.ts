@@ -1,4 +1,5 @@
-import { loadConfig, type BookingSnapshot, type Role } from '@atrium/kit';
+import { loadConfig, type Role } from '@atrium/kit';
+import { type BookingSnapshot } from '@atrium/kit/subgraph';
 import {
   createTestDatabase,
   createTestEvents,

@@ -1,4 +1,4 @@
-import { Authenticated, type Context } from '@atrium/kit';
+import { Authenticated, type Context } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { NotificationPreferences } from './preferences.entity';
 import { UpdateNotificationPreferencesInput } from './preferences.input';

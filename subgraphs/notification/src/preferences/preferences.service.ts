@@ -1,4 +1,5 @@
-import { badInput, type EntityManager } from '@atrium/kit';
+import { badInput } from '@atrium/kit';
+import { type EntityManager } from '@atrium/kit/subgraph';
 import { LockMode } from '@mikro-orm/core';
 import { DEFAULT_PREFERENCES, NotificationPreferences } from './preferences.entity';
 import type { UpdateNotificationPreferencesInput } from './preferences.input';

@@ -1,4 +1,4 @@
-import type { BookingSnapshot, EventEnvelope, EventHandlers, HandlerContext } from '@atrium/kit';
+import type { BookingSnapshot, EventEnvelope, EventHandlers, HandlerContext } from '@atrium/kit/subgraph';
 import { enqueueRefund } from '../payment/charging';
 import { Payment, PaymentStatus } from '../payment/payment.entity';
 import { BookingStatus } from './booking-replica.entity';

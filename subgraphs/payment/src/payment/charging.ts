@@ -1,4 +1,5 @@
-import { createRecorder, type EntityManager, type EventRecorder, type Jobs, type Logger, type PaymentSnapshot } from '@atrium/kit';
+import { type Logger } from '@atrium/kit';
+import { createRecorder, type EntityManager, type EventRecorder, type Jobs, type PaymentSnapshot } from '@atrium/kit/subgraph';
 import { LockMode } from '@mikro-orm/core';
 import type { JobsOptions } from 'bullmq';
 import { randomUUID } from 'node:crypto';

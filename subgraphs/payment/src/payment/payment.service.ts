@@ -1,20 +1,5 @@
-import {
-  AppError,
-  badInput,
-  checkCursor,
-  conflict,
-  ErrorCode,
-  forbidden,
-  hasScope,
-  loader,
-  notFound,
-  Scope,
-  toConnection,
-  type Caller,
-  type Connection,
-  type Context,
-  type PageArgs,
-  isUuid, findPage } from '@atrium/kit';
+import { AppError, badInput, conflict, ErrorCode, forbidden, hasScope, notFound, Scope, type Caller, isUuid } from '@atrium/kit';
+import { checkCursor, loader, toConnection, type Connection, type Context, type PageArgs, findPage } from '@atrium/kit/subgraph';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BookingReplica, BookingStatus } from '../booking/booking-replica.entity';

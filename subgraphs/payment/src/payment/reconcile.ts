@@ -1,4 +1,5 @@
-import type { JobProcessor, Jobs, Logger } from '@atrium/kit';
+import type { Logger } from '@atrium/kit';
+import type { JobProcessor, Jobs } from '@atrium/kit/subgraph';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { chargeJobId, RETRY, type PaymentJobData } from './charging';

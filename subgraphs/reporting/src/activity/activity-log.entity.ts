@@ -1,4 +1,5 @@
-import { RequiresScopes, Scope } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { RequiresScopes } from '@atrium/kit/subgraph';
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 

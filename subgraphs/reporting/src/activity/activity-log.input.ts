@@ -1,4 +1,4 @@
-import { PageArgs } from '@atrium/kit';
+import { PageArgs } from '@atrium/kit/subgraph';
 import { IsIn, IsOptional, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 

@@ -1,4 +1,4 @@
-import { countStatements, type EventType } from '@atrium/kit';
+import { countStatements, type EventType } from '@atrium/kit/subgraph';
 import { errorCodes, type GraphQLResponse } from '@atrium/kit/testing';
 import { bookingData, paymentData, startReporting, uuid, workspaceData, type Harness } from '../testing/harness';
 

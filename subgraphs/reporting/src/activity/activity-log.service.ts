@@ -1,4 +1,4 @@
-import { checkCursor, type EntityManager, findPage } from '@atrium/kit';
+import { checkCursor, type EntityManager, findPage } from '@atrium/kit/subgraph';
 import type { FilterQuery } from '@mikro-orm/core';
 import { ActivityLog } from './activity-log.entity';
 import type { ActivityLogFilter } from './activity-log.input';

@@ -1,4 +1,4 @@
-import type { BookingSnapshot, EntityManager, EventType, PaymentSnapshot } from '@atrium/kit';
+import type { BookingSnapshot, EntityManager, EventType, PaymentSnapshot } from '@atrium/kit/subgraph';
 
 /** The status each booking event leaves a booking in. */
 const BOOKING_STATUS: Partial<Record<EventType, string>> = {

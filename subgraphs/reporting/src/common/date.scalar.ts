@@ -3,4 +3,4 @@
  * resolvers. Defined in kit with the other scalars, so a refused value is BAD_USER_INPUT
  * naming the argument like any other bad input.
  */
-export { DateScalar } from '@atrium/kit';
+export { DateScalar } from '@atrium/kit/subgraph';

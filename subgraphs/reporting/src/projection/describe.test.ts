@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventType } from '@atrium/kit';
+import type { EventEnvelope, EventType } from '@atrium/kit/subgraph';
 import { describe as describeEvent, EVENT_TYPES, formatMoney, formatRange, storedData } from './describe';
 
 const envelope = <T extends EventType>(type: T, data: EventEnvelope<T>['data']): EventEnvelope =>

@@ -1,4 +1,4 @@
-import type { EventCatalog, EventEnvelope, EventMoney, EventType } from '@atrium/kit';
+import type { EventCatalog, EventEnvelope, EventMoney, EventType } from '@atrium/kit/subgraph';
 import type { EntityType } from '../activity/activity-log.input';
 
 /** Where an event lands in the activity log: the entity it is about and a line for humans. */

@@ -1,4 +1,4 @@
-import type { BookingSnapshot, EventEnvelope, EventHandler, EventHandlers, HandlerContext, PaymentSnapshot } from '@atrium/kit';
+import type { BookingSnapshot, EventEnvelope, EventHandler, EventHandlers, HandlerContext, PaymentSnapshot } from '@atrium/kit/subgraph';
 import { BookingRecordsService } from '../booking/booking-records.service';
 import { utcDay } from '../common/dates';
 import { COUNTERS, DailyStatsService, REVENUE_SIGN } from '../stats/daily-stats.service';

@@ -1,4 +1,4 @@
-import type { JobProcessor } from '@atrium/kit';
+import type { JobProcessor } from '@atrium/kit/subgraph';
 import { isDay, previousDay, utcDay } from '../common/dates';
 import { DailyStatsService } from './daily-stats.service';
 

@@ -1,4 +1,5 @@
-import { RequiresScopes, Scope, type Context } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { RequiresScopes, type Context } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { DateScalar } from '../common/date.scalar';
 import { DailyStatsService, MAX_DAYS } from './daily-stats.service';

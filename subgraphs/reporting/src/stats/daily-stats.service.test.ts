@@ -1,4 +1,4 @@
-import type { EntityManager } from '@atrium/kit';
+import type { EntityManager } from '@atrium/kit/subgraph';
 import { daysBetween } from '../common/dates';
 import { DailyStatsService, MAX_DAYS } from './daily-stats.service';
 

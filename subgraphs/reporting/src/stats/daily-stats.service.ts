@@ -1,4 +1,5 @@
-import { badInput, type EntityManager, type EventType } from '@atrium/kit';
+import { badInput } from '@atrium/kit';
+import { type EntityManager, type EventType } from '@atrium/kit/subgraph';
 import { DAY_MS, daysBetween, nextDay, startOfDay } from '../common/dates';
 import { DailyCounters, DailyRevenue } from './daily-stats.entity';
 import type { DailyStats } from './daily-stats.types';

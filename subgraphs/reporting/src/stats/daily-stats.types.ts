@@ -1,4 +1,4 @@
-import { Money } from '@atrium/kit';
+import { Money } from '@atrium/kit/subgraph';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { DateScalar } from '../common/date.scalar';
 

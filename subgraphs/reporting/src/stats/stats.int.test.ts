@@ -1,4 +1,4 @@
-import { countStatements, type EventEnvelope } from '@atrium/kit';
+import { countStatements, type EventEnvelope } from '@atrium/kit/subgraph';
 import { errorCodes, testLogger, waitFor } from '@atrium/kit/testing';
 import { previousDay, utcDay } from '../common/dates';
 import { project } from '../projection/projector';

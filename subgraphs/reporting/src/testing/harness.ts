@@ -1,4 +1,5 @@
-import { loadConfig, type BookingSnapshot, type EventCatalog, type EventEnvelope, type EventType, type PaymentSnapshot, type Subgraph } from '@atrium/kit';
+import { loadConfig } from '@atrium/kit';
+import { type BookingSnapshot, type EventCatalog, type EventEnvelope, type EventType, type PaymentSnapshot, type Subgraph } from '@atrium/kit/subgraph';
 import {
   createTestDatabase,
   createTestEvents,

@@ -1,4 +1,5 @@
-import { badInput, type EntityManager, isUuid } from '@atrium/kit';
+import { badInput, isUuid } from '@atrium/kit';
+import { type EntityManager } from '@atrium/kit/subgraph';
 import { DAY_MS, hoursBetween } from '../common/dates';
 import type { WorkspaceStats } from './workspace-stats.types';
 

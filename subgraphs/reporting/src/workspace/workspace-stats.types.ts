@@ -1,4 +1,4 @@
-import { Money } from '@atrium/kit';
+import { Money } from '@atrium/kit/subgraph';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'How one workspace was used in a time window.' })

@@ -6,13 +6,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import type { Caller } from './auth/caller';
-import { checkHandshake, type Signing } from './auth/signature';
-import { authenticate, type TokenVerifier } from './auth/verify';
+import type { Caller } from '../auth/caller';
+import { checkHandshake, type Signing } from '../auth/signature';
+import { authenticate, type TokenVerifier } from '../auth/verify';
 import type { Context } from './context';
-import { createErrorFormatter, ErrorCode } from './errors';
-import { findUnsafeString, unsafeStringError } from './input-strings';
-import type { Metrics } from './metrics';
+import { createErrorFormatter, ErrorCode } from '../errors';
+import { findUnsafeString, unsafeStringError } from '../input-strings';
+import { warnOnOversizedFrames } from '../ws-frames';
+import type { Metrics } from '../metrics';
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -59,24 +60,6 @@ function headerOf(name: string, ...sources: unknown[]): unknown {
 /** An error refusing a subscription before it runs, with its code and, when known, where in the document. */
 const requestError = (message: string, code: string, from?: GraphQLError) =>
   new GraphQLError(message, { nodes: from?.nodes, source: from?.source, positions: from?.positions, extensions: { code } });
-
-/**
- * A frame over `maxPayload` makes ws close its socket with 1009 and emit `error`, which
- * graphql-ws prints with console.error, stack and all, as an internal error: one per
- * connection anyone opens. It is the client's fault, so it is logged as a warning instead.
- */
-export function warnOnOversizedFrames(wss: WebSocketServer, log: Logger): void {
-  wss.on('connection', (socket) => {
-    const emit = socket.emit.bind(socket);
-    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
-      if (event === 'error' && (args[0] as { code?: string } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        log.warn('WebSocket frame over the size limit: connection closed (1009)');
-        return true;
-      }
-      return emit(event, ...args);
-    }) as typeof socket.emit;
-  });
-}
 
 /**
  * graphql-ws on the subgraph's HTTP server (same port, same path). Each subscribe message

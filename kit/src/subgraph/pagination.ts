@@ -2,8 +2,8 @@ import { Cursor, type EntityName, type EntityProperty, type FilterQuery, type Fi
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
-import { badInput } from './errors';
-import { isUuid } from './ids';
+import { badInput } from '../errors';
+import { isUuid } from '../ids';
 import { PageInfo } from './graphql-types';
 
 /** `first` / `after` of every Relay-style list. */

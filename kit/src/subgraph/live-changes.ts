@@ -1,7 +1,7 @@
 import { ChangeSetType, type EntityClass, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { PubSub, Topic } from './pubsub';
+import type { PubSub, Topic } from '../pubsub';
 
 /** One flushed change of an entity: a new row, or the properties an update changed. */
 export interface EntityChange<E> {

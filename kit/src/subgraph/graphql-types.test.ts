@@ -2,9 +2,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Kind, parse } from 'graphql';
-import { createErrorFormatter, ScalarRefusal } from './errors';
+import { createErrorFormatter, ScalarRefusal } from '../errors';
 import { DateScalar, DateTimeScalar } from './graphql-types';
-import { testLogger } from './testing/silent-logger';
+import { testLogger } from '../testing/silent-logger';
 
 // Values a hostile or careless caller sends: each must be the caller's error, never an outage.
 const BAD_DATE_TIMES = ['not-a-date', '2026-02-30', '+275760-09-13T00:00:00Z', '2026-02-30T00:00:00Z', 1767225600000];

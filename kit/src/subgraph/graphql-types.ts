@@ -2,7 +2,7 @@ import { Directive, Field, InputType, Int, ObjectType } from 'type-graphql';
 import { IsInt, IsISO4217CurrencyCode, Min } from 'class-validator';
 import { GraphQLScalarType, Kind, print, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
-import { ScalarRefusal } from './errors';
+import { ScalarRefusal } from '../errors';
 
 /** The value as a refusal quotes it (a variable's value or a literal): short, whatever the caller sent. */
 const quote = (value: unknown, literal = false) => {

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { Metrics } from './metrics';
+import type { Metrics } from '../metrics';
 
 /** A probe's answer within `ms`, whatever the dependency does: a hung one is `down`. */
 export async function within(ms: number, check: () => Promise<unknown>): Promise<'up' | 'down'> {

@@ -4,8 +4,8 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validateOrReject, type ValidationError } from 'class-validator';
 import { getNamedType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type PubSub, type ValidatorFn } from 'type-graphql';
-import { createAuthChecker } from './auth/directives';
-import { policies } from './auth/policies';
+import { createAuthChecker } from './security-directives';
+import { policies } from '../auth/policies';
 import { referenceResolvers, type ReferenceBatch } from './context';
 import { DateTimeScalar } from './graphql-types';
 

@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../../metrics';
 import { toEnvelope } from './recorder';
 import { OutboxEvent } from './outbox.entity';
 import { streamLostEntry } from './stream-loss';

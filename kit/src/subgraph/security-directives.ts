@@ -1,7 +1,7 @@
 import { Authorized, Directive, type AuthCheckerFn } from 'type-graphql';
 import { forbidden, unauthenticated } from '../errors';
-import { satisfiesAny, type Caller } from './caller';
-import type { Policy } from './policies';
+import { satisfiesAny, type Caller } from '../auth/caller';
+import type { Policy } from '../auth/policies';
 
 /**
  * One decorator per federation security directive. Each writes the directive into the

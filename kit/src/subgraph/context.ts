@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { Caller } from './auth/caller';
+import type { Caller } from '../auth/caller';
 import type { EventRecorder } from './events/recorder';
 import type { Jobs } from './jobs';
-import type { PubSub } from './pubsub';
+import type { PubSub } from '../pubsub';
 
 /** What every resolver receives: built fresh for each request by `createSubgraph`. */
 export interface Context {

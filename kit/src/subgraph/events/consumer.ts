@@ -2,10 +2,10 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Jobs } from '../jobs';
-import type { EventOutcome, Metrics } from '../metrics';
+import type { EventOutcome, Metrics } from '../../metrics';
 import type { EventType } from './catalog';
 import type { EventEnvelope } from './envelope';
-import { serializeError } from '../dependency-errors';
+import { serializeError } from '../../dependency-errors';
 import { createRecorder, type EventRecorder } from './recorder';
 
 /** What an event handler gets: a transaction shared with the processed-event record. */
