@@ -1,8 +1,8 @@
-import { buildFederatedSchema } from '@atrium/kit/subgraph';
+import { buildFederatedSchema } from '@atrium/kit';
 import { BookingResolver } from './booking/booking.resolver';
 import { visibleBookings } from './booking/booking.service';
-import { UserBookingsResolver } from './user/user.resolver';
-import { WorkspaceBookingsResolver } from './workspace/workspace.resolver';
+import { UserBookingsResolver } from './user/user-bookings.resolver';
+import { WorkspaceBookingsResolver } from './workspace/workspace-bookings.resolver';
 
 /** booking's subgraph schema; needs no database, so `npm run compose` can print it. */
 export function buildSchema() {

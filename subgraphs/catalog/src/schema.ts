@@ -1,7 +1,7 @@
-import { buildFederatedSchema } from '@atrium/kit/subgraph';
+import { buildFederatedSchema } from '@atrium/kit';
 import { Location } from './location/location.entity';
 import { LocationResolver } from './location/location.resolver';
-import { User } from './user/user.stub';
+import { UserStub } from './user/user.stub';
 import { Workspace } from './workspace/workspace.entity';
 import { WorkspaceResolver } from './workspace/workspace.resolver';
 
@@ -9,7 +9,7 @@ import { WorkspaceResolver } from './workspace/workspace.resolver';
 export function buildSchema() {
   return buildFederatedSchema({
     resolvers: [LocationResolver, WorkspaceResolver],
-    orphanedTypes: [User],
+    orphanedTypes: [UserStub],
     references: {
       Location: (ids, { em }) => em.find(Location, { id: ids as string[] }),
       Workspace: (ids, { em }) => em.find(Workspace, { id: ids as string[] }),

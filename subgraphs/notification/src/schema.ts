@@ -1,15 +1,15 @@
-import { buildFederatedSchema } from '@atrium/kit/subgraph';
+import { buildFederatedSchema } from '@atrium/kit';
 import { NotificationResolver } from './notification/notification.resolver';
 import { NotificationService } from './notification/notification.service';
 import { PreferencesResolver } from './preferences/preferences.resolver';
 import { UserNotificationsResolver } from './user/user-notifications.resolver';
-import { User } from './user/user.type';
+import { UserExtension } from './user/user.extension';
 
 /** notification's subgraph schema; needs no database, so `npm run compose` can print it. */
 export function buildSchema() {
   return buildFederatedSchema({
     resolvers: [NotificationResolver, UserNotificationsResolver, PreferencesResolver],
-    orphanedTypes: [User],
+    orphanedTypes: [UserExtension],
     references: {
       // Any user id: notification keeps no user rows of its own to look up.
       User: async (ids) => ids.map((id) => ({ id })),

@@ -1,18 +1,17 @@
-import { forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
-import { buildFederatedSchema } from '@atrium/kit/subgraph';
+import { buildFederatedSchema, forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
 import { ActivityLogResolver } from './activity/activity-log.resolver';
 import { ActivityLogService } from './activity/activity-log.service';
 import { DailyStatsResolver } from './stats/daily-stats.resolver';
-import { User } from './user/user.stub';
+import { UserStub } from './user/user.stub';
 import { WorkspaceStatsResolver } from './workspace/workspace-stats.resolver';
-import { Workspace } from './workspace/workspace.extension';
+import { WorkspaceExtension } from './workspace/workspace.extension';
 
 /** reporting's subgraph schema; needs no database, so `npm run compose` can print it. */
 export function buildSchema() {
   return buildFederatedSchema({
     resolvers: [ActivityLogResolver, DailyStatsResolver, WorkspaceStatsResolver],
     // Workspace is reached only through `_entities`: list it so its `stats` is emitted.
-    orphanedTypes: [User, Workspace],
+    orphanedTypes: [UserStub, WorkspaceExtension],
     references: {
       // The audit trail by key, for the same callers as `activityLog` (defense in depth:
       // `_entities` reaches here without going through a guarded query field).

@@ -1,8 +1,8 @@
-import { Authenticated } from '@atrium/kit/subgraph';
+import { Authenticated } from '@atrium/kit';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { BookingContext } from '../context';
-import { User } from '../user/user.type';
-import { Workspace } from '../workspace/workspace.type';
+import { UserExtension } from '../user/user.extension';
+import { WorkspaceExtension } from '../workspace/workspace.extension';
 import { Booking } from './booking.entity';
 import { CreateBookingInput } from './booking.input';
 import { bookingFromState, bookingUpdatesFor, type BookingState, type BookingUpdatedArgs } from './booking.live';
@@ -56,14 +56,14 @@ export class BookingResolver {
   }
 
   /** A reference into catalog: the gateway fetches the workspace's fields from there. */
-  @FieldResolver(() => Workspace)
-  workspace(@Root() booking: Booking): Workspace {
+  @FieldResolver(() => WorkspaceExtension)
+  workspace(@Root() booking: Booking): WorkspaceExtension {
     return { id: booking.workspaceId };
   }
 
   /** A reference into identity. */
-  @FieldResolver(() => User)
-  user(@Root() booking: Booking): User {
+  @FieldResolver(() => UserExtension)
+  user(@Root() booking: Booking): UserExtension {
     return { id: booking.userId };
   }
 }

@@ -1,6 +1,5 @@
-import { badInput, isUuid } from '@atrium/kit';
-import { type EntityManager } from '@atrium/kit/subgraph';
-import type { TimeSlot } from './workspace.type';
+import { badInput, type EntityManager, isUuid } from '@atrium/kit';
+import type { TimeSlot } from './availability.types';
 
 /** Validates an availability window: `from` before `to`, at most `maxMs` wide. */
 export function checkWindow(from: Date, to: Date, maxMs: number): void {

@@ -2,8 +2,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
 /** identity's User, known here only by its key: `Workspace.createdBy` points at it. */
 @Directive('@key(fields: "id", resolvable: false)')
-@ObjectType()
-export class User {
+@ObjectType('User')
+export class UserStub {
   @Field(() => ID)
   id!: string;
 }

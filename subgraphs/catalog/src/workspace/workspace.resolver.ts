@@ -1,8 +1,7 @@
-import { Scope } from '@atrium/kit';
-import { connectionType, loader, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
+import { connectionType, loader, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Location } from '../location/location.entity';
-import { User } from '../user/user.stub';
+import { UserStub } from '../user/user.stub';
 import { Workspace } from './workspace.entity';
 import { CreateWorkspaceInput, UpdateWorkspaceInput, WorkspacesArgs } from './workspace.input';
 import { WorkspaceService } from './workspace.service';
@@ -48,8 +47,8 @@ export class WorkspaceResolver {
   }
 
   /** A reference into identity: the gateway fetches the user's fields from there. */
-  @FieldResolver(() => User, { nullable: true })
-  createdBy(@Root() workspace: Workspace): User {
+  @FieldResolver(() => UserStub, { nullable: true })
+  createdBy(@Root() workspace: Workspace): UserStub {
     return { id: workspace.createdById };
   }
 }

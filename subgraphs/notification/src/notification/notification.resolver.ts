@@ -1,6 +1,6 @@
-import { Authenticated, type Context } from '@atrium/kit/subgraph';
+import { Authenticated, type Context } from '@atrium/kit';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { User } from '../user/user.type';
+import { UserExtension } from '../user/user.extension';
 import { Notification } from './notification.entity';
 import { notificationFromState, notificationsFor, type NotificationState } from './notification.live';
 import { NotificationService } from './notification.service';
@@ -28,8 +28,8 @@ export class NotificationResolver {
     return notificationFromState(state);
   }
 
-  @FieldResolver(() => User, { description: 'Whom it is for.' })
-  user(@Root() notification: Notification): User {
+  @FieldResolver(() => UserExtension, { description: 'Whom it is for.' })
+  user(@Root() notification: Notification): UserExtension {
     return { id: notification.userId };
   }
 }

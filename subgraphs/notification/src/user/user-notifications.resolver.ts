@@ -1,20 +1,20 @@
-import { Authenticated, connectionType, loader, type Context } from '@atrium/kit/subgraph';
+import { Authenticated, connectionType, loader, type Context } from '@atrium/kit';
 import { Args, Ctx, FieldResolver, Int, ObjectType, Resolver, Root } from 'type-graphql';
 import { Notification } from '../notification/notification.entity';
 import { NotificationsArgs } from '../notification/notification.input';
 import { assertCanRead, NotificationService } from '../notification/notification.service';
-import { User } from './user.type';
+import { UserExtension } from './user.extension';
 
 @ObjectType()
 export class NotificationConnection extends connectionType(Notification, 'Notification') {}
 
 /** Adds a user's notifications to identity's User: the user themself, or anyone with users:read. */
-@Resolver(() => User)
+@Resolver(() => UserExtension)
 export class UserNotificationsResolver {
   /** Batched: the pages of every user in one request load in one statement. */
   @Authenticated()
   @FieldResolver(() => NotificationConnection, { description: "Newest first. Yours, or any user's with users:read." })
-  async notifications(@Root() user: User, @Args() args: NotificationsArgs, @Ctx() ctx: Context) {
+  async notifications(@Root() user: UserExtension, @Args() args: NotificationsArgs, @Ctx() ctx: Context) {
     assertCanRead(ctx.caller, user.id);
     const options = { unreadOnly: args.unreadOnly ?? false, channel: args.channel, first: args.first, after: args.after };
     const key = `User.notifications:${JSON.stringify(options)}`;
@@ -27,7 +27,7 @@ export class UserNotificationsResolver {
 
   @Authenticated()
   @FieldResolver(() => Int, { description: "In-app notifications not marked read yet. Yours, or any user's with users:read." })
-  async unreadNotificationCount(@Root() user: User, @Ctx() ctx: Context): Promise<number> {
+  async unreadNotificationCount(@Root() user: UserExtension, @Ctx() ctx: Context): Promise<number> {
     assertCanRead(ctx.caller, user.id);
     const found = await loader(ctx, 'User.unreadNotificationCount', async (ids) => {
       const counts = await new NotificationService(ctx.em).unreadCounts(ids);

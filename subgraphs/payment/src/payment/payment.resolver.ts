@@ -1,8 +1,8 @@
-import { Authenticated } from '@atrium/kit/subgraph';
+import { Authenticated } from '@atrium/kit';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Booking } from '../booking/booking.stub';
+import { BookingExtension } from '../booking/booking.extension';
 import type { PaymentContext } from '../context';
-import { User } from '../user/user.stub';
+import { UserExtension } from '../user/user.extension';
 import { Payment } from './payment.entity';
 import { PayForBookingInput } from './payment.input';
 
@@ -23,13 +23,13 @@ export class PaymentResolver {
     return ctx.payments.get(id);
   }
 
-  @FieldResolver(() => Booking, { description: 'The booking paid for (fields from the booking subgraph)' })
-  booking(@Root() payment: Payment): Booking {
+  @FieldResolver(() => BookingExtension, { description: 'The booking paid for (fields from the booking subgraph)' })
+  booking(@Root() payment: Payment): BookingExtension {
     return { id: payment.bookingId };
   }
 
-  @FieldResolver(() => User, { description: 'The payer' })
-  user(@Root() payment: Payment): User {
+  @FieldResolver(() => UserExtension, { description: 'The payer' })
+  user(@Root() payment: Payment): UserExtension {
     return { id: payment.userId };
   }
 }

@@ -1,7 +1,6 @@
-import { Scope } from '@atrium/kit';
-import { connectionType, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
+import { connectionType, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
 import { Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { User } from '../user/user.stub';
+import { UserStub } from '../user/user.stub';
 import { ActivityLog } from './activity-log.entity';
 import { ActivityLogArgs } from './activity-log.input';
 import { ActivityLogService } from './activity-log.service';
@@ -19,8 +18,8 @@ export class ActivityLogResolver {
   }
 
   /** A reference into identity (no SQL here): the gateway fetches the user's fields there. */
-  @FieldResolver(() => User, { nullable: true, description: 'Who caused it; null for system work (hold expiry, completion).' })
-  actor(@Root() entry: ActivityLog): User | null {
+  @FieldResolver(() => UserStub, { nullable: true, description: 'Who caused it; null for system work (hold expiry, completion).' })
+  actor(@Root() entry: ActivityLog): UserStub | null {
     return entry.actorId ? { id: entry.actorId } : null;
   }
 }

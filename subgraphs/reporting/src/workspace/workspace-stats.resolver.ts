@@ -1,12 +1,11 @@
-import { Scope } from '@atrium/kit';
-import { loader, RequiresScopes, type Context } from '@atrium/kit/subgraph';
+import { loader, RequiresScopes, Scope, type Context } from '@atrium/kit';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { statsWindow, WorkspaceStatsService } from './workspace-stats.service';
 import { WorkspaceStats } from './workspace-stats.types';
-import { Workspace } from './workspace.extension';
+import { WorkspaceExtension } from './workspace.extension';
 
 /** Adds `stats` to catalog's Workspace. */
-@Resolver(() => Workspace)
+@Resolver(() => WorkspaceExtension)
 export class WorkspaceStatsResolver {
   /** Batched: the stats of every workspace of a request, for one window, in two statements. */
   @RequiresScopes([Scope.REPORTS_READ])
@@ -15,7 +14,7 @@ export class WorkspaceStatsResolver {
     description: 'Bookings, occupancy and revenue in [from, to) (default: the last 30 days; at most 366 days). MANAGER or ADMIN.',
   })
   async stats(
-    @Root() workspace: Workspace,
+    @Root() workspace: WorkspaceExtension,
     @Arg('from', () => Date, { nullable: true }) from: Date | null,
     @Arg('to', () => Date, { nullable: true }) to: Date | null,
     @Ctx() ctx: Context,

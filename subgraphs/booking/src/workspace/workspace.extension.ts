@@ -5,17 +5,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
  * (see WorkspaceBookingsResolver). booking knows it by key only; catalog owns its fields.
  */
 @Directive('@key(fields: "id")')
-@ObjectType()
-export class Workspace {
+@ObjectType('Workspace')
+export class WorkspaceExtension {
   @Field(() => ID)
   id!: string;
-}
-
-@ObjectType({ description: 'A free interval [startsAt, endsAt) of a workspace.' })
-export class TimeSlot {
-  @Field(() => Date)
-  startsAt!: Date;
-
-  @Field(() => Date)
-  endsAt!: Date;
 }

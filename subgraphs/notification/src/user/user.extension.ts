@@ -5,8 +5,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
  * (UserNotificationsResolver). Resolvable by key: notification needs only the id.
  */
 @Directive('@key(fields: "id")')
-@ObjectType()
-export class User {
+@ObjectType('User')
+export class UserExtension {
   @Field(() => ID)
   id!: string;
 }

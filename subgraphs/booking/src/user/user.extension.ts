@@ -5,8 +5,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
  * booking knows it by key only; identity owns its fields.
  */
 @Directive('@key(fields: "id")')
-@ObjectType()
-export class User {
+@ObjectType('User')
+export class UserExtension {
   @Field(() => ID)
   id!: string;
 }

@@ -5,8 +5,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
  * (`{ id }`), the gateway fetches every other field from booking.
  */
 @Directive('@key(fields: "id")')
-@ObjectType()
-export class Booking {
+@ObjectType('Booking')
+export class BookingExtension {
   @Field(() => ID)
   id!: string;
 }

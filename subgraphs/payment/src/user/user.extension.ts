@@ -2,8 +2,8 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
 /** identity's User, extended here with `payments`; resolved by key alone (`{ id }`). */
 @Directive('@key(fields: "id")')
-@ObjectType()
-export class User {
+@ObjectType('User')
+export class UserExtension {
   @Field(() => ID)
   id!: string;
 }
