@@ -1,4 +1,4 @@
-import { buildFederatedSchema } from '@atrium/kit';
+import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { BookingResolver } from './booking/booking.resolver';
 import { visibleBookings } from './booking/booking.service';
 import { UserBookingsResolver } from './user/user-bookings.resolver';

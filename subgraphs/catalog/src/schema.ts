@@ -1,4 +1,4 @@
-import { buildFederatedSchema } from '@atrium/kit';
+import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { Location } from './location/location.entity';
 import { LocationResolver } from './location/location.resolver';
 import { UserStub } from './user/user.stub';

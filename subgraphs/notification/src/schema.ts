@@ -1,4 +1,4 @@
-import { buildFederatedSchema } from '@atrium/kit';
+import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { NotificationResolver } from './notification/notification.resolver';
 import { NotificationService } from './notification/notification.service';
 import { PreferencesResolver } from './preferences/preferences.resolver';

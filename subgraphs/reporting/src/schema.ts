@@ -1,4 +1,5 @@
-import { buildFederatedSchema, forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
+import { forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
+import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { ActivityLogResolver } from './activity/activity-log.resolver';
 import { ActivityLogService } from './activity/activity-log.service';
 import { DailyStatsResolver } from './stats/daily-stats.resolver';

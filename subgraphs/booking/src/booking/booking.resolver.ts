@@ -1,4 +1,4 @@
-import { Authenticated } from '@atrium/kit';
+import { Authenticated } from '@atrium/kit/subgraph';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { BookingContext } from '../context';
 import { UserExtension } from '../user/user.extension';

@@ -1,4 +1,4 @@
-import { Authenticated, loader, type Connection } from '@atrium/kit';
+import { Authenticated, loader, type Connection } from '@atrium/kit/subgraph';
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { BookingConnection } from '../booking/booking.connection';
 import type { Booking } from '../booking/booking.entity';

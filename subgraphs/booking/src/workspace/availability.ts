@@ -1,4 +1,5 @@
-import { badInput, type EntityManager, isUuid } from '@atrium/kit';
+import { badInput, isUuid } from '@atrium/kit';
+import { type EntityManager } from '@atrium/kit/subgraph';
 import type { TimeSlot } from './availability.types';
 
 /** Validates an availability window: `from` before `to`, at most `maxMs` wide. */

@@ -1,4 +1,5 @@
-import { loader, RequiresScopes, Scope, type Connection } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { loader, RequiresScopes, type Connection } from '@atrium/kit/subgraph';
 import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { BookingConnection } from '../booking/booking.connection';
 import type { Booking } from '../booking/booking.entity';

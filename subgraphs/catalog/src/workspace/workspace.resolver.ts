@@ -1,4 +1,5 @@
-import { connectionType, loader, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { connectionType, loader, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Location } from '../location/location.entity';
 import { UserStub } from '../user/user.stub';

@@ -1,4 +1,4 @@
-import { Authenticated, type Context } from '@atrium/kit';
+import { Authenticated, type Context } from '@atrium/kit/subgraph';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { UserExtension } from '../user/user.extension';
 import { Notification } from './notification.entity';

@@ -1,4 +1,4 @@
-import { Authenticated, connectionType, loader, type Context } from '@atrium/kit';
+import { Authenticated, connectionType, loader, type Context } from '@atrium/kit/subgraph';
 import { Args, Ctx, FieldResolver, Int, ObjectType, Resolver, Root } from 'type-graphql';
 import { Notification } from '../notification/notification.entity';
 import { NotificationsArgs } from '../notification/notification.input';

@@ -1,4 +1,4 @@
-import { Authenticated } from '@atrium/kit';
+import { Authenticated } from '@atrium/kit/subgraph';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { PaymentContext } from '../context';
 import { Payment } from '../payment/payment.entity';

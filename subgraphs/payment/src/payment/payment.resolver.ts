@@ -1,4 +1,4 @@
-import { Authenticated } from '@atrium/kit';
+import { Authenticated } from '@atrium/kit/subgraph';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { BookingExtension } from '../booking/booking.extension';
 import type { PaymentContext } from '../context';

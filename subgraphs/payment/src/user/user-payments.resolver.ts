@@ -1,4 +1,4 @@
-import { Authenticated, connectionType, PageArgs } from '@atrium/kit';
+import { Authenticated, connectionType, PageArgs } from '@atrium/kit/subgraph';
 import { Args, Ctx, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
 import type { PaymentContext } from '../context';
 import { Payment } from '../payment/payment.entity';

@@ -1,4 +1,5 @@
-import { connectionType, RequiresScopes, Scope, toConnection, type Context } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { connectionType, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
 import { Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { UserStub } from '../user/user.stub';
 import { ActivityLog } from './activity-log.entity';

@@ -1,4 +1,5 @@
-import { loader, RequiresScopes, Scope, type Context } from '@atrium/kit';
+import { Scope } from '@atrium/kit';
+import { loader, RequiresScopes, type Context } from '@atrium/kit/subgraph';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { statsWindow, WorkspaceStatsService } from './workspace-stats.service';
 import { WorkspaceStats } from './workspace-stats.types';
