@@ -1,8 +1,7 @@
 import { buildFederatedSchema } from '@atrium/kit/subgraph';
-import { Location } from './location/location.entity';
+import type { CatalogContext } from './context';
 import { LocationResolver } from './location/location.resolver';
 import { UserStub } from './user/user.stub';
-import { Workspace } from './workspace/workspace.entity';
 import { WorkspaceResolver } from './workspace/workspace.resolver';
 
 /** catalog's subgraph schema; needs no database, so `npm run compose` can print it. */
@@ -11,8 +10,8 @@ export function buildSchema() {
     resolvers: [LocationResolver, WorkspaceResolver],
     orphanedTypes: [UserStub],
     references: {
-      Location: (ids, { em }) => em.find(Location, { id: ids as string[] }),
-      Workspace: (ids, { em }) => em.find(Workspace, { id: ids as string[] }),
+      Location: (ids, ctx) => (ctx as CatalogContext).locations.byIds(ids),
+      Workspace: (ids, ctx) => (ctx as CatalogContext).workspaces.byIds(ids),
     },
   });
 }

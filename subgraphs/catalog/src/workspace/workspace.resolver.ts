@@ -1,11 +1,11 @@
 import { Scope } from '@atrium/kit';
-import { connectionType, loader, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
+import { connectionType, loader, RequiresScopes } from '@atrium/kit/subgraph';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { CatalogContext } from '../context';
 import { Location } from '../location/location.entity';
 import { UserStub } from '../user/user.stub';
 import { Workspace } from './workspace.entity';
 import { CreateWorkspaceInput, UpdateWorkspaceInput, WorkspacesArgs } from './workspace.input';
-import { WorkspaceService } from './workspace.service';
 
 @ObjectType()
 export class WorkspaceConnection extends connectionType(Workspace, 'Workspace') {}
@@ -13,37 +13,37 @@ export class WorkspaceConnection extends connectionType(Workspace, 'Workspace') 
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
   @Query(() => WorkspaceConnection, { description: 'Search active workspaces; `filter` narrows, `first`/`after` page.' })
-  async workspaces(@Args() { filter, first, after }: WorkspacesArgs, @Ctx() { em, caller }: Context) {
-    return new WorkspaceService(em).search(filter, first, after, caller);
+  workspaces(@Args() { filter, first, after }: WorkspacesArgs, @Ctx() ctx: CatalogContext) {
+    return ctx.workspaces.search(filter, first, after, ctx.caller);
   }
 
   @Query(() => Workspace, { nullable: true })
-  workspace(@Arg('id', () => ID) id: string, @Ctx() { em }: Context) {
-    return new WorkspaceService(em).get(id);
+  workspace(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext) {
+    return ctx.workspaces.get(id);
   }
 
   @RequiresScopes([Scope.CATALOG_WRITE])
   @Mutation(() => Workspace, { description: 'MANAGER or ADMIN.' })
-  createWorkspace(@Arg('input') input: CreateWorkspaceInput, @Ctx() { em, caller, events }: Context) {
-    return new WorkspaceService(em, events).create(input, caller!);
+  createWorkspace(@Arg('input') input: CreateWorkspaceInput, @Ctx() ctx: CatalogContext) {
+    return ctx.workspaces.create(input, ctx.caller!);
   }
 
   @RequiresScopes([Scope.CATALOG_WRITE])
   @Mutation(() => Workspace, { description: 'MANAGER or ADMIN.' })
-  updateWorkspace(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateWorkspaceInput, @Ctx() { em, events }: Context) {
-    return new WorkspaceService(em, events).update(id, input);
+  updateWorkspace(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateWorkspaceInput, @Ctx() ctx: CatalogContext) {
+    return ctx.workspaces.update(id, input);
   }
 
   @RequiresScopes([Scope.CATALOG_WRITE])
   @Mutation(() => Workspace, { description: 'MANAGER or ADMIN. Archived workspaces are no longer listed or bookable.' })
-  archiveWorkspace(@Arg('id', () => ID) id: string, @Ctx() { em, events }: Context) {
-    return new WorkspaceService(em, events).archive(id);
+  archiveWorkspace(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext) {
+    return ctx.workspaces.archive(id);
   }
 
   /** Batched: the locations of a whole page load in one statement. */
   @FieldResolver(() => Location)
-  async location(@Root() workspace: Workspace, @Ctx() ctx: Context): Promise<Location> {
-    const found = await loader(ctx, 'Location', (ids) => ctx.em.find(Location, { id: ids as string[] })).load(workspace.location.id);
+  async location(@Root() workspace: Workspace, @Ctx() ctx: CatalogContext): Promise<Location> {
+    const found = await loader(ctx, 'Location', (ids) => ctx.locations.byIds(ids)).load(workspace.location.id);
     return found!;
   }
 

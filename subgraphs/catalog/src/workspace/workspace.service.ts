@@ -33,8 +33,13 @@ export async function workspaceSnapshot(workspace: Workspace): Promise<Workspace
 export class WorkspaceService {
   constructor(
     private readonly em: EntityManager,
-    private readonly events?: EventRecorder,
+    private readonly events: EventRecorder,
   ) {}
+
+  /** The workspaces of `ids`, in one statement (what the per-request loaders batch into). */
+  byIds(ids: readonly string[]): Promise<Workspace[]> {
+    return this.em.find(Workspace, { id: ids as string[] });
+  }
 
   async get(id: string): Promise<Workspace | null> {
     requireUuid('id', id);
@@ -73,7 +78,7 @@ export class WorkspaceService {
       amenities: normalizeAmenities(input.amenities),
       createdById: caller.userId,
     });
-    this.events?.record('workspace.created', await workspaceSnapshot(workspace));
+    this.events.record('workspace.created', await workspaceSnapshot(workspace));
     await this.em.flush();
     return workspace;
   }
@@ -89,7 +94,7 @@ export class WorkspaceService {
       workspace.hourlyRateCurrency = input.hourlyRate.currency.toUpperCase();
     }
     if (input.amenities != null) workspace.amenities = normalizeAmenities(input.amenities);
-    this.events?.record('workspace.updated', await workspaceSnapshot(workspace));
+    this.events.record('workspace.updated', await workspaceSnapshot(workspace));
     await this.em.flush();
     return workspace;
   }
@@ -99,7 +104,7 @@ export class WorkspaceService {
     const workspace = await this.getOrFail(id);
     if (!workspace.active) return workspace;
     workspace.active = false;
-    this.events?.record('workspace.archived', await workspaceSnapshot(workspace));
+    this.events.record('workspace.archived', await workspaceSnapshot(workspace));
     await this.em.flush();
     return workspace;
   }
