@@ -1,15 +1,18 @@
 import type { Context } from '@atrium/kit/subgraph';
 import { BookingService } from './booking/booking.service';
 import type { BookingRules } from './config';
+import { AvailabilityService } from './workspace/availability.service';
 
-/** kit's request context plus booking's service, bound to the request. */
+/** kit's request context plus booking's services, bound to the request. */
 export interface BookingContext extends Context {
   bookings: BookingService;
-  rules: BookingRules;
+  availability: AvailabilityService;
 }
 
+/** Builds the services of one request (cheap objects: state lives in `em`). */
 export function bookingContext(base: Context, rules: BookingRules): BookingContext {
-  const ctx = { ...base, rules } as BookingContext;
+  const ctx = { ...base } as BookingContext;
   ctx.bookings = new BookingService(ctx, rules);
+  ctx.availability = new AvailabilityService(base.em, rules.availabilityMaxMs);
   return ctx;
 }

@@ -1,6 +1,6 @@
 import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { BookingResolver } from './booking/booking.resolver';
-import { visibleBookings } from './booking/booking.service';
+import type { BookingContext } from './context';
 import { UserBookingsResolver } from './user/user-bookings.resolver';
 import { WorkspaceBookingsResolver } from './workspace/workspace-bookings.resolver';
 
@@ -10,7 +10,7 @@ export function buildSchema() {
     resolvers: [BookingResolver, UserBookingsResolver, WorkspaceBookingsResolver],
     references: {
       // Every Booking key of a request in one query, filtered by the row rule.
-      Booking: (ids, { em, caller }) => visibleBookings(em, caller, ids),
+      Booking: (ids, ctx) => (ctx as BookingContext).bookings.visibleByIds(ids),
       // Extended entities: the key is all booking needs to resolve their fields.
       User: async (ids) => ids.map((id) => ({ id })),
       Workspace: async (ids) => ids.map((id) => ({ id })),

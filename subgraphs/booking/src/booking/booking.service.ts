@@ -13,18 +13,6 @@ import { checkRange, priceFor, snapshot } from './rules';
 export const canSee = (caller: Caller | null, booking: Pick<Booking, 'userId'>) =>
   !!caller && (caller.userId === booking.userId || hasScope(caller, Scope.BOOKINGS_READ));
 
-/**
- * Bookings for `__resolveReference`, in one query: rows the caller may not see resolve to
- * null, like bookings that do not exist, so another subgraph's reference cannot be used
- * to read someone else's booking.
- */
-export async function visibleBookings(em: EntityManager, caller: Caller | null, ids: readonly string[]): Promise<Booking[]> {
-  const valid = ids.filter(isUuid);
-  if (!caller || valid.length === 0) return [];
-  const rows = await em.find(Booking, { id: { $in: valid } });
-  return rows.filter((b) => canSee(caller, b));
-}
-
 const MAX_KEY_LENGTH = 255;
 const MAX_REASON_LENGTH = 500;
 
@@ -45,6 +33,19 @@ export class BookingService {
 
   private get em() {
     return this.ctx.em;
+  }
+
+  /**
+   * Bookings for `__resolveReference`, in one query: rows the caller may not see resolve to
+   * null, like bookings that do not exist, so another subgraph's reference cannot be used
+   * to read someone else's booking.
+   */
+  async visibleByIds(ids: readonly string[]): Promise<Booking[]> {
+    const caller = this.ctx.caller;
+    const valid = ids.filter(isUuid);
+    if (!caller || valid.length === 0) return [];
+    const rows = await this.em.find(Booking, { id: { $in: valid } });
+    return rows.filter((b) => canSee(caller, b));
   }
 
   /** A booking the caller may see; someone else's is FORBIDDEN (members), a missing one null. */

@@ -5,7 +5,6 @@ import { BookingConnection } from '../booking/booking.connection';
 import type { Booking } from '../booking/booking.entity';
 import { BookingListArgs } from '../booking/booking.input';
 import type { BookingContext } from '../context';
-import { checkWindow, freeSlots } from './availability';
 import { TimeSlot } from './availability.types';
 import { WorkspaceExtension } from './workspace.extension';
 
@@ -33,9 +32,9 @@ export class WorkspaceBookingsResolver {
     @Arg('to', () => Date) to: Date,
     @Ctx() ctx: BookingContext,
   ): Promise<TimeSlot[]> {
-    checkWindow(from, to, ctx.rules.availabilityMaxMs);
+    ctx.availability.checkWindow(from, to);
     const key = `Workspace.availability:${from.toISOString()}:${to.toISOString()}`;
-    const found = await loader(ctx, key, (ids) => freeSlots(ctx.em, ids, from, to)).load(workspace.id);
+    const found = await loader(ctx, key, (ids) => ctx.availability.freeSlots(ids, from, to)).load(workspace.id);
     return found?.slots ?? [];
   }
 }
