@@ -37,7 +37,7 @@ export const gatewayEnv = {
     .default('false')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
 
-  // Query limits (graphql-armor), see limits.ts.
+  // Query limits (graphql-armor), see http/query-limits.ts and http/body-limit.ts.
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
@@ -46,7 +46,7 @@ export const gatewayEnv = {
   /** Largest accepted request body, in bytes (larger → 413). */
   REQUEST_MAX_BYTES: z.coerce.number().int().positive().default(1_048_576),
 
-  // Rate limits in Redis, see rate-limit.ts.
+  // Rate limits in Redis, see http/rate-limit.ts.
   /** `off` disables rate limiting (session revocations still use Redis). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Prefix of the rate-limit keys in Redis. */
@@ -68,7 +68,7 @@ export const gatewayEnv = {
    */
   RATE_LIMIT_LOGIN_IP: z.coerce.number().int().positive().default(60),
 
-  // Automatic persisted queries, see persisted-queries.ts.
+  // Automatic persisted queries, see http/persisted-queries.ts.
   /** `redis`: APQ shared by every replica; `memory`: per process; `off`: hashes alone are refused. */
   APQ: z.enum(['redis', 'memory', 'off']).default('redis'),
   /** Prefix of the APQ keys in Redis. */
@@ -93,7 +93,7 @@ export const gatewayEnv = {
    */
   SUPERGRAPH_WATCH: z.enum(['on', 'off']).default('off'),
 
-  // Circuit breakers per subgraph, see circuit-breaker.ts.
+  // Circuit breakers per subgraph, see fetch/circuit-breaker.ts.
   /** How long an open circuit fails fast before letting one trial request through. */
   CIRCUIT_RESET_MS: z.coerce.number().int().positive().default(10_000),
   /** Percentage of failed fetches (within CIRCUIT_WINDOW_MS) that opens the circuit. */

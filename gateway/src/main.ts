@@ -1,5 +1,5 @@
 import { runService } from '@atrium/kit';
 import { loadGatewayConfig } from './config';
-import { createGateway } from './server';
+import { createGateway } from './gateway';
 
 runService('gateway', () => createGateway(loadGatewayConfig()));

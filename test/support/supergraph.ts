@@ -5,7 +5,7 @@ import { createTestDatabase, createTestEvents, graphql, testLogger, type TestDat
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { loadGatewayConfig } from '../../gateway/src/config';
-import { createGateway, type Gateway } from '../../gateway/src/server';
+import { createGateway, type Gateway } from '../../gateway/src/gateway';
 import { bookingEnv } from '../../subgraphs/booking/src/config';
 import { createServer as createBooking } from '../../subgraphs/booking/src/server';
 import { catalogEnv } from '../../subgraphs/catalog/src/config';

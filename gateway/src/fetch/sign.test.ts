@@ -2,7 +2,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
 import { checkSignature, SIGNATURE_HEADER } from '@atrium/kit';
 import type { GatewayContext } from '../context';
-import { SubgraphDataSource } from '../subgraph-datasource';
+import { SubgraphDataSource } from './data-source';
 import { createSigner } from './sign';
 
 const SECRET = 's'.repeat(40);

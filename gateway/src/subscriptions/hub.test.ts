@@ -1,9 +1,9 @@
 import type { Caller } from '@atrium/kit';
 import type { ExecutionResult } from 'graphql';
 import pino from 'pino';
-import { createGatewayMetrics } from '../metrics';
+import { createGatewayMetrics } from '../ops/metrics';
 import { closing, SubscriptionHub, type SubscribeRequest } from './hub';
-import type { SubscriptionPlan, SubscriptionPlanner } from './plan';
+import type { SubscriptionPlan, SubscriptionPlanner } from './event-plan';
 import type { UpstreamPool, UpstreamSink } from './upstream';
 
 /** A hub over a stand-in upstream (events pushed by hand) and a planner that passes events through. */

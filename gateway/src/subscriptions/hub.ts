@@ -2,8 +2,8 @@ import { ErrorCode, type Caller, type Logger } from '@atrium/kit';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { GatewayContext } from '../context';
-import type { SubscriptionMetrics } from '../metrics';
-import type { SubscriptionPlan, SubscriptionPlanner } from './plan';
+import type { SubscriptionMetrics } from '../ops/metrics';
+import type { SubscriptionPlan, SubscriptionPlanner } from './event-plan';
 import { SubscriberQueue } from './queue';
 import type { UpstreamPool } from './upstream';
 

@@ -1,7 +1,7 @@
 import { errorCodes, subscribe, waitFor, type TestSubscription } from '@atrium/kit/testing';
 import { readFileSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import type { Gateway } from '../server';
+import type { Gateway } from '../gateway';
 import { scrape } from '../testing/foreign-supergraph';
 import { startLiveSupergraph, type LiveSupergraph } from '../testing/live-supergraph';
 import { suiteGateways } from '../testing/start-gateway';

@@ -7,7 +7,7 @@ import { parse } from 'graphql';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Gateway } from '../server';
+import type { Gateway } from '../gateway';
 
 // A supergraph that has nothing to do with Atrium (the gateway must serve any): products
 // with `login` and `register` mutations (credential rate limits), an enum (suggestions), a

@@ -1,7 +1,7 @@
 import { testLogger } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { loadGatewayConfig } from '../config';
-import { createGateway, type Gateway } from '../server';
+import { createGateway, type Gateway } from '../gateway';
 
 /**
  * A production gateway's settings: production needs its subgraph signing secret to start

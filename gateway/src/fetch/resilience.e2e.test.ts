@@ -2,9 +2,9 @@ import { errorCodes, graphql } from '@atrium/kit/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Gateway } from './server';
-import { startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
-import { suiteGateways } from './testing/start-gateway';
+import type { Gateway } from '../gateway';
+import { startForeignSupergraph, type ForeignSupergraph } from '../testing/foreign-supergraph';
+import { suiteGateways } from '../testing/start-gateway';
 
 let foreign: ForeignSupergraph;
 const fronts: Server[] = [];

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dashboard, dashboardDir } from './dashboard';
 
-const repo = path.resolve(__dirname, '..', '..');
+const repo = path.resolve(__dirname, '..', '..', '..');
 let build: string;
 
-/** `app.use('/dashboard', dashboard(dir))` as server.ts mounts it, on port 0. */
+/** `app.use('/dashboard', dashboard(dir))` as ops/endpoints.ts mounts it, on port 0. */
 async function serve(dir: string | undefined) {
   const app = express();
   app.use('/dashboard', dashboard(dir));

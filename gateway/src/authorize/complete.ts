@@ -1,6 +1,6 @@
 import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, type GraphQLFormattedError } from 'graphql';
 import { RUNTIME_TYPE_KEY } from './filter';
-import type { FieldNodePlan, PlanNode, RemovalPlan } from './plan';
+import type { FieldNodePlan, PlanNode, RemovalPlan } from './removal-plan';
 import type { Denial } from './requirements';
 import type { CompletedResult, ExecutionResultLike } from './types';
 

@@ -5,10 +5,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { asGraphQLError, type AuthorizingGateway } from '../authorizing-gateway';
-import { hideSuggestions } from '../limits';
+import { asGraphQLError, type AuthorizingGateway } from '../plan/authorizing-gateway';
+import { hideSuggestions } from '../http/query-limits';
 import type { GatewayContext } from '../context';
-import { SESSION_REVOKED_MESSAGE } from '../revocations';
+import { SESSION_REVOKED_MESSAGE } from '../authenticate/revocations';
 import { closing, type SubscriptionHub } from './hub';
 
 export interface SubscriptionServerOptions {

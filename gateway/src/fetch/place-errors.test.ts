@@ -1,5 +1,5 @@
 import { parse } from 'graphql';
-import { fetchFields, MAX_ERRORS_PER_FETCH, placeErrors } from './subgraph-errors';
+import { fetchFields, MAX_ERRORS_PER_FETCH, placeErrors } from './place-errors';
 
 // Fetches as @apollo/gateway's query planner writes them: a root fetch, and an entity fetch
 // whose fields hang under `_entities` per representation.

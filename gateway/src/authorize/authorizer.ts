@@ -11,7 +11,7 @@ import { analyzeOperation, type OperationShape, type ProtectedField } from './an
 import { completeResponse } from './complete';
 import { filterOperation } from './filter';
 import { resolveAuthDirectiveNames } from './links';
-import { planRemovals, type RemovalPlan } from './plan';
+import { planRemovals, type RemovalPlan } from './removal-plan';
 import { evaluateRequirement, RequirementIndex, type Denial } from './requirements';
 import type {
   AuthorizationDecision,

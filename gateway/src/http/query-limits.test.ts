@@ -1,5 +1,5 @@
 import { buildSchema, parse, validate } from 'graphql';
-import { hideSuggestions } from './limits';
+import { hideSuggestions } from './query-limits';
 
 const schema = buildSchema(`
   enum Role { MEMBER MANAGER ADMIN }

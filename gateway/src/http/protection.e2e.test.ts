@@ -4,9 +4,9 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import WebSocket from 'ws';
-import { DEMO_ACCOUNTS, EXTRA_MEMBERS } from '../../scripts/lib/seed-plan';
-import { scrape, startForeignSupergraph, type ForeignSupergraph } from './testing/foreign-supergraph';
-import { PRODUCTION_ENV, suiteGateways } from './testing/start-gateway';
+import { DEMO_ACCOUNTS, EXTRA_MEMBERS } from '../../../scripts/lib/seed-plan';
+import { scrape, startForeignSupergraph, type ForeignSupergraph } from '../testing/foreign-supergraph';
+import { PRODUCTION_ENV, suiteGateways } from '../testing/start-gateway';
 
 let foreign: ForeignSupergraph;
 let jwks: Server;

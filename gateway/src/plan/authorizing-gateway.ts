@@ -2,13 +2,13 @@ import { ApolloGateway, type GatewayConfig as ApolloGatewayConfig } from '@apoll
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult } from '@apollo/server-gateway-interface';
 import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import type { Caller } from '@atrium/kit';
-import { createAuthorizer, type Authorizer, type PolicyRegistry } from './auth-directives';
-import type { GatewayContext } from './context';
+import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
+import type { GatewayContext } from '../context';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { SubscriptionPlanner } from './subscriptions/plan';
+import { SubscriptionPlanner } from '../subscriptions/event-plan';
 
 /**
- * The security specs this gateway enforces itself (see auth-directives/). @apollo/gateway
+ * The security specs this gateway enforces itself (see authorize/). @apollo/gateway
  * rightly refuses supergraphs that use them, since it would ignore them; this gateway
  * accepts them only because every operation passes through the authorizer first.
  */

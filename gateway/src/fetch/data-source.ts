@@ -4,10 +4,10 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import { ErrorCode } from '@atrium/kit';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
-import type { GatewayContext } from './context';
-import type { SubgraphFetchMetrics } from './metrics';
-import { placeErrors } from './subgraph-errors';
-import { signRequest, type Signer } from './fetch/sign';
+import type { GatewayContext } from '../context';
+import type { SubgraphFetchMetrics } from '../ops/metrics';
+import { placeErrors } from './place-errors';
+import { signRequest, type Signer } from './sign';
 
 /** Wait before the first retry of a failed query fetch (doubling after each). */
 const RETRY_DELAY_MS = 25;
@@ -15,7 +15,7 @@ const RETRY_DELAY_MS = 25;
 /**
  * How the gateway talks to one subgraph: forwards the caller's `authorization` header
  * (subgraphs verify the token again) and the request id (one id across every log line of
- * a request), fetches through `fetcher` (subgraph-fetcher.ts: pooled keep-alive
+ * a request), fetches through `fetcher` (pooled-fetcher.ts: pooled keep-alive
  * connections, bounded by the subgraph timeout), and turns a subgraph that cannot be reached
  * into a clear SUBGRAPH_UNAVAILABLE error instead of a raw network message. Counts and
  * times every fetch when given `metrics`. With a `circuit`, fetches go through it, so a
@@ -27,7 +27,7 @@ const RETRY_DELAY_MS = 25;
  * scalars refused, say) is not down: its errors reach the caller as theirs, BAD_USER_INPUT,
  * and the refusal is neither retried nor counted by the circuit.
  * Whatever a fetch ends with, errors of the whole fetch are placed at the fields it would
- * have provided (subgraph-errors.ts), so only what the schema forces is nulled around them.
+ * have provided (place-errors.ts), so only what the schema forces is nulled around them.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { loadGatewayConfig } from './config';
-import { createGateway, type Gateway } from './server';
+import { loadGatewayConfig } from '../config';
+import { createGateway, type Gateway } from '../gateway';
 
 // Subgraphs that are not Atrium's, served by graphql-js alone, as many GraphQL servers do:
 // errors without codes, a 400 for a request that does not validate. The gateway must keep

@@ -3,7 +3,7 @@ import { ErrorCode, type Logger } from '@atrium/kit';
 import { GraphQLError, Kind, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 import type { FailOpenRedis } from './fail-open-redis';
 
 /** Mutations that guess or mint credentials: limited per IP and per account far more strictly. */

@@ -1,4 +1,4 @@
-import type { CircuitState } from './circuit-breaker';
+import type { CircuitState } from '../fetch/circuit-breaker';
 
 /**
  * `/ready`: whether *this* gateway process can serve. Never a subgraph's or Redis's state:
