@@ -14,6 +14,7 @@ export * from './dependency-errors';
 export * from './errors';
 export * from './http';
 export * from './input-strings';
+export * from './lifecycle';
 export * from './ids';
 export * from './logger';
 export * from './metrics';

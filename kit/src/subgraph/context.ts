@@ -1,10 +1,11 @@
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller';
-import type { EventRecorder } from './events/recorder';
-import type { Jobs } from './jobs';
 import type { PubSub } from '../pubsub';
+import type { Redis } from '../redis';
+import { createRecorder, type EventRecorder } from './events/recorder';
+import type { Jobs } from './jobs';
 
 /** What every resolver receives: built fresh for each request by `createSubgraph`. */
 export interface Context {
@@ -24,6 +25,33 @@ export interface Context {
    * schema needs no Redis (see `buildFederatedSchema`).
    */
   pubSub: PubSub;
+}
+
+/** What `createSubgraph` has started, for a subgraph to build its services on (see `SubgraphOptions.context`). */
+export interface SubgraphResources {
+  orm: MikroORM;
+  redis: Redis;
+  pubSub: PubSub;
+  jobs: Jobs;
+  log: Logger;
+}
+
+/** A request's context — an HTTP request's, or one subscription's over the WebSocket. */
+export type ContextFactory = (caller: Caller | null, requestId: string) => Context;
+
+/**
+ * Builds each request's context: a fresh `em.fork()`, its event recorder (the request id is
+ * the events' correlation id), a logger carrying the request id, then `extend` adds the
+ * subgraph's own fields.
+ */
+export function createContextFactory(options: { name: string; orm: MikroORM; log: Logger; jobs: Jobs; pubSub: PubSub; extend?: (base: Context) => Context }): ContextFactory {
+  const { name, orm, log, jobs, pubSub, extend } = options;
+  return (caller, requestId) => {
+    const em = orm.em.fork();
+    const events = createRecorder(em, { producer: name, correlationId: requestId, actorId: caller?.userId ?? null });
+    const base: Context = { em, caller, requestId, log: log.child({ requestId }), loaders: new Map(), events, jobs, pubSub };
+    return extend ? extend(base) : base;
+  };
 }
 
 /**

@@ -33,7 +33,9 @@ export interface Jobs {
    * cluster by name. Remembered, and registered again when Redis lost it (checked every
    * few seconds), so a Redis that lost its data gets its schedules back with no restart.
    */
-  schedule(name: string, repeat: string | { every: number }, data?: object): Promise<void>;
+  schedule(name: string, repeat: string | { every: number }, data?: object, opts?: JobsOptions): Promise<void>;
+  /** Removes the schedule of `name` (one an earlier configuration registered) and forgets it. */
+  unschedule(name: string): Promise<void>;
   /** The BullMQ queue behind `name` (for counts and inspection). */
   queue(name: string): Queue;
   close(): Promise<void>;
@@ -62,11 +64,9 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
   // BullMQ leaves connections it was given open: ours to close.
   const connections: Redis[] = [];
   const queueName = (name: string) => `${service}-${name}`;
-  const schedules = new Map<string, { repeat: { pattern: string; tz: string } | { every: number }; data: object }>();
+  const schedules = new Map<string, { repeat: { pattern: string; tz: string } | { every: number }; data: object; opts: JobsOptions }>();
   const register = (name: string) => {
-    const { repeat, data } = schedules.get(name)!;
-    // Runs every few seconds must not pile up in Redis: keep the last ones, for inspection.
-    const opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 } };
+    const { repeat, data, opts } = schedules.get(name)!;
     return queue(name).upsertJobScheduler(name, repeat, { name, data, opts });
   };
   // Redis may lose its data (FLUSHALL, a restart without persistence): put back any
@@ -114,9 +114,14 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
       await jobs.add(name, data, opts);
       return true;
     },
-    async schedule(name, repeat, data = {}) {
-      schedules.set(name, { repeat: typeof repeat === 'string' ? { pattern: repeat, tz: 'UTC' } : repeat, data });
+    // Runs every few seconds must not pile up in Redis: by default keep the last ones, for inspection.
+    async schedule(name, repeat, data = {}, opts = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 } }) {
+      schedules.set(name, { repeat: typeof repeat === 'string' ? { pattern: repeat, tz: 'UTC' } : repeat, data, opts });
       await register(name);
+    },
+    async unschedule(name) {
+      schedules.delete(name);
+      await queue(name).removeJobScheduler(name);
     },
     startWorkers(processors, orm) {
       for (const [name, process] of Object.entries(processors)) {

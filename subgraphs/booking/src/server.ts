@@ -13,7 +13,7 @@ import { buildSchema } from './schema';
  */
 export async function createServer(config: BookingConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
   const rules = rulesOf(config);
-  const subgraph = await createSubgraph({
+  return createSubgraph({
     name: 'booking',
     config,
     schema: await buildSchema(),
@@ -24,12 +24,6 @@ export async function createServer(config: BookingConfig, extra: Pick<SubgraphOp
     events: { handlers: bookingHandlers },
     jobs: bookingJobs,
     live: [bookingUpdates],
+    schedules: config.BOOKING_SWEEP_CRON === 'off' ? [] : [{ name: SWEEP, pattern: config.BOOKING_SWEEP_CRON }],
   });
-  try {
-    if (config.BOOKING_SWEEP_CRON !== 'off') await subgraph.jobs.schedule(SWEEP, config.BOOKING_SWEEP_CRON);
-  } catch (err) {
-    await subgraph.close();
-    throw err;
-  }
-  return subgraph;
 }

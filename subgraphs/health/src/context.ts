@@ -11,6 +11,6 @@ export interface HealthContext extends Context {
 export interface HealthRuntime {
   /** The monitored services, in supergraph.yaml order, then the gateway. */
   targets: Target[];
-  /** Set once the subgraph's Redis connection exists (see createServer). */
-  system?: SystemHealthService;
+  /** Redis, the event stream and the job queues at a glance (on the subgraph's Redis connection). */
+  system: SystemHealthService;
 }

@@ -1,6 +1,6 @@
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import type { HealthConfig } from './config';
-import type { HealthContext, HealthRuntime } from './context';
+import type { HealthContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { POLL, pollJob } from './monitor/poll.job';
@@ -17,28 +17,19 @@ import { SystemHealthService } from './system/system-health.service';
  */
 export async function createServer(config: HealthConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
   // Read before anything starts: a bad supergraph.yaml fails fast with its own message.
-  const runtime: HealthRuntime = { targets: monitoredServices(config) };
-  const subgraph = await createSubgraph({
+  const targets = monitoredServices(config);
+  return createSubgraph({
     name: 'health',
     config,
     schema: await buildSchema(),
     entities,
     migrations,
-    jobs: { [POLL]: pollJob(runtime.targets, config.HEALTH_TIMEOUT_MS) },
-    context: (base): HealthContext => ({ ...base, health: runtime }),
+    jobs: { [POLL]: pollJob(targets, config.HEALTH_TIMEOUT_MS) },
+    // Every replica may register the poll's scheduler, it runs once per interval. Completed
+    // polls are not worth keeping; a few failed ones are.
+    schedules: [{ name: POLL, every: config.HEALTH_POLL_INTERVAL_MS, opts: { removeOnComplete: 100, removeOnFail: 100 } }],
+    context: (base, { redis }): HealthContext => ({ ...base, health: { targets, system: new SystemHealthService(redis, config, config.HEALTH_TIMEOUT_MS) } }),
     live: [serviceHealthChanges],
     ...extra,
   });
-  runtime.system = new SystemHealthService(subgraph.redis, config, config.HEALTH_TIMEOUT_MS);
-  try {
-    // A BullMQ job scheduler, upserted by name: every replica may register it, it runs once
-    // per interval. Completed polls are not worth keeping; a few failed ones are.
-    await subgraph.jobs
-      .queue(POLL)
-      .upsertJobScheduler(POLL, { every: config.HEALTH_POLL_INTERVAL_MS }, { name: POLL, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  } catch (err) {
-    await subgraph.close();
-    throw err;
-  }
-  return subgraph;
 }

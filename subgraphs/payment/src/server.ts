@@ -34,15 +34,11 @@ export async function createServer(
     context: (base) => paymentContext(base, deps),
     events: { handlers: bookingHandlers },
     jobs: { ...paymentJobs(provider), [RECONCILE_QUEUE]: reconcileJob(config.PAYMENT_RECONCILE_MS) },
+    // `off` removes a schedule an earlier configuration left in Redis.
+    schedules: [
+      config.PAYMENT_SWEEP_CRON === 'off' ? { name: 'sweep', off: true } : { name: 'sweep', pattern: config.PAYMENT_SWEEP_CRON },
+      config.PAYMENT_RECONCILE_MS === 0 ? { name: RECONCILE_QUEUE, off: true } : { name: RECONCILE_QUEUE, every: config.PAYMENT_RECONCILE_MS },
+    ],
   });
-  try {
-    if (config.PAYMENT_SWEEP_CRON === 'off') await subgraph.jobs.queue('sweep').removeJobScheduler('sweep');
-    else await subgraph.jobs.schedule('sweep', config.PAYMENT_SWEEP_CRON);
-    if (config.PAYMENT_RECONCILE_MS === 0) await subgraph.jobs.queue(RECONCILE_QUEUE).removeJobScheduler(RECONCILE_QUEUE);
-    else await subgraph.jobs.schedule(RECONCILE_QUEUE, { every: config.PAYMENT_RECONCILE_MS });
-  } catch (err) {
-    await subgraph.close();
-    throw err;
-  }
   return Object.assign(subgraph, { provider });
 }
