@@ -1,6 +1,6 @@
 import { buildFederatedSchema } from '@atrium/kit/subgraph';
+import type { NotificationContext } from './context';
 import { NotificationResolver } from './notification/notification.resolver';
-import { NotificationService } from './notification/notification.service';
 import { PreferencesResolver } from './preferences/preferences.resolver';
 import { UserNotificationsResolver } from './user/user-notifications.resolver';
 import { UserExtension } from './user/user.extension';
@@ -13,7 +13,7 @@ export function buildSchema() {
     references: {
       // Any user id: notification keeps no user rows of its own to look up.
       User: async (ids) => ids.map((id) => ({ id })),
-      Notification: (ids, ctx) => new NotificationService(ctx.em).byIds(ids, ctx.caller),
+      Notification: (ids, ctx) => (ctx as NotificationContext).notifications.byIds(ids, ctx.caller),
     },
   });
 }

@@ -1,6 +1,7 @@
 import { createLogger } from '@atrium/kit';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import type { NotificationConfig } from './config';
+import { notificationContext } from './context';
 import { entities } from './entities';
 import { eventHandlers } from './events/handlers';
 import { createMailer } from './mail/mailer';
@@ -43,6 +44,7 @@ export async function createServer(config: NotificationConfig, extra: Notificati
       events: { handlers: eventHandlers({ backoffMs: config.DELIVERY_BACKOFF_MS }) },
       jobs: { [DELIVER_QUEUE]: delivery.deliver, [REQUEUE_QUEUE]: delivery.requeue },
       live: [notificationsReceived],
+      context: notificationContext,
     });
   } catch (err) {
     mailer.close();

@@ -1,7 +1,7 @@
 import { forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit';
 import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { ActivityLogResolver } from './activity/activity-log.resolver';
-import { ActivityLogService } from './activity/activity-log.service';
+import type { ReportingContext } from './context';
 import { DailyStatsResolver } from './stats/daily-stats.resolver';
 import { UserStub } from './user/user.stub';
 import { WorkspaceStatsResolver } from './workspace/workspace-stats.resolver';
@@ -16,10 +16,11 @@ export function buildSchema() {
     references: {
       // The audit trail by key, for the same callers as `activityLog` (defense in depth:
       // `_entities` reaches here without going through a guarded query field).
-      ActivityLog: (ids, { em, caller }) => {
+      ActivityLog: (ids, ctx) => {
+        const { caller } = ctx;
         if (!caller) throw unauthenticated('Authentication required to access ActivityLog');
         if (!hasScope(caller, Scope.REPORTS_READ)) throw forbidden('Not authorized to access ActivityLog: requires scope reports:read');
-        return new ActivityLogService(em).byIds(ids.filter(isUuid));
+        return (ctx as ReportingContext).activityLog.byIds(ids.filter(isUuid));
       },
       // catalog's Workspace, which reporting extends with `stats`: any key is a workspace here.
       Workspace: async (ids) => ids.map((id) => ({ id })),

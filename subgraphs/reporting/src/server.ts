@@ -1,5 +1,6 @@
 import { type SubgraphConfig } from '@atrium/kit';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
+import { reportingContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { handlers } from './projection/projector';
@@ -20,6 +21,7 @@ export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphO
     migrations,
     events: { handlers },
     jobs: { [DAILY_ROLLUP]: dailyRollup },
+    context: reportingContext,
     ...extra,
   });
   try {

@@ -1,23 +1,23 @@
-import { Authenticated, type Context } from '@atrium/kit/subgraph';
+import { Authenticated } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { NotificationContext } from '../context';
 import { NotificationPreferences } from './preferences.entity';
 import { UpdateNotificationPreferencesInput } from './preferences.input';
-import { PreferencesService } from './preferences.service';
 
 @Resolver(() => NotificationPreferences)
 export class PreferencesResolver {
   @Authenticated()
   @Query(() => NotificationPreferences, { description: 'Your channels: e-mail and in-app on, SMS off until you change them.' })
-  notificationPreferences(@Ctx() { em, caller }: Context): Promise<NotificationPreferences> {
-    return new PreferencesService(em).get(caller!.userId);
+  notificationPreferences(@Ctx() ctx: NotificationContext): Promise<NotificationPreferences> {
+    return ctx.preferences.get(ctx.caller!.userId);
   }
 
   @Authenticated()
   @Mutation(() => NotificationPreferences, { description: 'Changes the given fields of your preferences.' })
   updateNotificationPreferences(
     @Arg('input') input: UpdateNotificationPreferencesInput,
-    @Ctx() { em, caller }: Context,
+    @Ctx() ctx: NotificationContext,
   ): Promise<NotificationPreferences> {
-    return new PreferencesService(em).update(caller!.userId, input);
+    return ctx.preferences.update(ctx.caller!.userId, input);
   }
 }

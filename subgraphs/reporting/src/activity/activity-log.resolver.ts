@@ -1,10 +1,10 @@
 import { Scope } from '@atrium/kit';
-import { connectionType, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
+import { connectionType, RequiresScopes } from '@atrium/kit/subgraph';
 import { Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { ReportingContext } from '../context';
 import { UserStub } from '../user/user.stub';
 import { ActivityLog } from './activity-log.entity';
 import { ActivityLogArgs } from './activity-log.input';
-import { ActivityLogService } from './activity-log.service';
 
 @ObjectType()
 export class ActivityLogConnection extends connectionType(ActivityLog, 'ActivityLog') {}
@@ -14,8 +14,8 @@ export class ActivityLogResolver {
   @RequiresScopes([Scope.REPORTS_READ])
   // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
   @Query(() => ActivityLogConnection, { nullable: true, description: 'The audit trail, newest first. MANAGER or ADMIN.' })
-  async activityLog(@Args() { filter, first, after }: ActivityLogArgs, @Ctx() { em }: Context) {
-    return new ActivityLogService(em).list(filter, first, after);
+  activityLog(@Args() { filter, first, after }: ActivityLogArgs, @Ctx() ctx: ReportingContext) {
+    return ctx.activityLog.list(filter, first, after);
   }
 
   /** A reference into identity (no SQL here): the gateway fetches the user's fields there. */

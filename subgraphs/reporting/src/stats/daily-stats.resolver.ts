@@ -1,8 +1,9 @@
 import { Scope } from '@atrium/kit';
-import { RequiresScopes, type Context } from '@atrium/kit/subgraph';
+import { RequiresScopes } from '@atrium/kit/subgraph';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { DateScalar } from '../common/date.scalar';
-import { DailyStatsService, MAX_DAYS } from './daily-stats.service';
+import type { ReportingContext } from '../context';
+import { MAX_DAYS } from './daily-stats.service';
 import { DailyStats } from './daily-stats.types';
 
 @Resolver(() => DailyStats)
@@ -16,8 +17,8 @@ export class DailyStatsResolver {
   dailyStats(
     @Arg('from', () => DateScalar) from: string,
     @Arg('to', () => DateScalar) to: string,
-    @Ctx() { em }: Context,
+    @Ctx() ctx: ReportingContext,
   ): Promise<DailyStats[]> {
-    return new DailyStatsService(em).range(from, to);
+    return ctx.dailyStats.range(from, to);
   }
 }

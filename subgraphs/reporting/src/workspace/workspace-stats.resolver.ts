@@ -1,7 +1,8 @@
 import { Scope } from '@atrium/kit';
-import { loader, RequiresScopes, type Context } from '@atrium/kit/subgraph';
+import { loader, RequiresScopes } from '@atrium/kit/subgraph';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { statsWindow, WorkspaceStatsService } from './workspace-stats.service';
+import type { ReportingContext } from '../context';
+import { statsWindow } from './workspace-stats.service';
 import { WorkspaceStats } from './workspace-stats.types';
 import { WorkspaceExtension } from './workspace.extension';
 
@@ -18,12 +19,12 @@ export class WorkspaceStatsResolver {
     @Root() workspace: WorkspaceExtension,
     @Arg('from', () => Date, { nullable: true }) from: Date | null,
     @Arg('to', () => Date, { nullable: true }) to: Date | null,
-    @Ctx() ctx: Context,
+    @Ctx() ctx: ReportingContext,
   ): Promise<WorkspaceStats | null> {
     const window = statsWindow(from, to);
     // Keyed by the arguments as given: defaults resolve to "now" once, in the first call,
     // whose batch function (and window) then serves every workspace of the request.
     const key = `WorkspaceStats:${from?.toISOString() ?? '-'}:${to?.toISOString() ?? 'now'}`;
-    return loader(ctx, key, (ids) => new WorkspaceStatsService(ctx.em).forWorkspaces(ids, window)).load(workspace.id);
+    return loader(ctx, key, (ids) => ctx.workspaceStats.forWorkspaces(ids, window)).load(workspace.id);
   }
 }
