@@ -30,39 +30,22 @@ export async function createServer(config: NotificationConfig, extra: Notificati
   const sms = extra.sms ?? new LogSmsProvider(log.child({ component: 'sms' }));
   const mailer = createMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
   const delivery = createDelivery({ mailer, sms, backoffMs: config.DELIVERY_BACKOFF_MS, requeueMs: config.DELIVERY_REQUEUE_MS });
-  let subgraph: Subgraph;
-  try {
-    subgraph = await createSubgraph({
-      name: 'notification',
-      config,
-      schema: await buildSchema(),
-      entities,
-      migrations,
-      log,
-      plugins: extra.plugins,
-      verifier: extra.verifier,
-      events: { handlers: eventHandlers({ backoffMs: config.DELIVERY_BACKOFF_MS }) },
-      jobs: { [DELIVER_QUEUE]: delivery.deliver, [REQUEUE_QUEUE]: delivery.requeue },
-      live: [notificationsReceived],
-      context: notificationContext,
-    });
-  } catch (err) {
-    mailer.close();
-    throw err;
-  }
-  try {
-    await subgraph.jobs.schedule(REQUEUE_QUEUE, { every: config.DELIVERY_REQUEUE_MS });
-  } catch (err) {
-    await subgraph.close();
-    mailer.close();
-    throw err;
-  }
-  return {
-    ...subgraph,
-    sms,
-    close: async () => {
-      await subgraph.close();
-      mailer.close();
-    },
-  };
+  const subgraph = await createSubgraph({
+    name: 'notification',
+    config,
+    schema: await buildSchema(),
+    entities,
+    migrations,
+    log,
+    plugins: extra.plugins,
+    verifier: extra.verifier,
+    events: { handlers: eventHandlers({ backoffMs: config.DELIVERY_BACKOFF_MS }) },
+    jobs: { [DELIVER_QUEUE]: delivery.deliver, [REQUEUE_QUEUE]: delivery.requeue },
+    schedules: [{ name: REQUEUE_QUEUE, every: config.DELIVERY_REQUEUE_MS }],
+    live: [notificationsReceived],
+    context: notificationContext,
+    // Closed after everything that may still send (the consumer, the delivery jobs).
+    onClose: () => mailer.close(),
+  });
+  return Object.assign(subgraph, { sms });
 }

@@ -13,7 +13,7 @@ import { DAILY_ROLLUP, DAILY_ROLLUP_PATTERN, dailyRollup } from './stats/daily-r
  * rollup that recomputes yesterday's statistics from the log.
  */
 export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
-  const subgraph = await createSubgraph({
+  return createSubgraph({
     name: 'reporting',
     config,
     schema: await buildSchema(),
@@ -21,15 +21,9 @@ export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphO
     migrations,
     events: { handlers },
     jobs: { [DAILY_ROLLUP]: dailyRollup },
+    // A BullMQ job scheduler, upserted by name: every replica may register it, it runs once.
+    schedules: [{ name: DAILY_ROLLUP, pattern: DAILY_ROLLUP_PATTERN }],
     context: reportingContext,
     ...extra,
   });
-  try {
-    // A BullMQ job scheduler, upserted by name: every replica may register it, it runs once.
-    await subgraph.jobs.schedule(DAILY_ROLLUP, DAILY_ROLLUP_PATTERN);
-  } catch (err) {
-    await subgraph.close();
-    throw err;
-  }
-  return subgraph;
 }
