@@ -11,8 +11,5 @@ export interface BookingContext extends Context {
 
 /** Builds the services of one request (cheap objects: state lives in `em`). */
 export function bookingContext(base: Context, rules: BookingRules): BookingContext {
-  const ctx = { ...base } as BookingContext;
-  ctx.bookings = new BookingService(ctx, rules);
-  ctx.availability = new AvailabilityService(base.em, rules.availabilityMaxMs);
-  return ctx;
+  return { ...base, bookings: new BookingService(base, rules), availability: new AvailabilityService(base.em, rules.availabilityMaxMs) };
 }

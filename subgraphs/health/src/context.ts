@@ -1,16 +1,35 @@
+import type { Redis } from '@atrium/kit';
 import type { Context } from '@atrium/kit/subgraph';
+import type { HealthConfig } from './config';
+import { IncidentService } from './incident/incident.service';
 import type { Target } from './monitor/targets';
-import type { SystemHealthService } from './system/system-health.service';
+import { StatusService } from './status/status.service';
+import { SystemHealthService } from './system/system-health.service';
 
-/** What health's resolvers get besides the kit's context. */
+/** kit's request context plus health's services, bound to the request. */
 export interface HealthContext extends Context {
-  health: HealthRuntime;
-}
-
-/** The monitor's configuration and live dependencies, shared by every request. */
-export interface HealthRuntime {
   /** The monitored services, in supergraph.yaml order, then the gateway. */
   targets: Target[];
+  statuses: StatusService;
+  incidents: IncidentService;
   /** Redis, the event stream and the job queues at a glance (on the subgraph's Redis connection). */
   system: SystemHealthService;
+}
+
+/** What every request's services share: the monitored services and the subgraph's Redis. */
+export interface HealthContextDeps {
+  targets: Target[];
+  redis: Redis;
+  config: Pick<HealthConfig, 'EVENTS_STREAM' | 'JOBS_PREFIX' | 'HEALTH_TIMEOUT_MS'>;
+}
+
+/** Builds the services of one request (cheap objects: state lives in `em` and Redis). */
+export function healthContext(base: Context, { targets, redis, config }: HealthContextDeps): HealthContext {
+  return {
+    ...base,
+    targets,
+    statuses: new StatusService(base.em),
+    incidents: new IncidentService(base.em),
+    system: new SystemHealthService(redis, base.em, config, config.HEALTH_TIMEOUT_MS),
+  };
 }

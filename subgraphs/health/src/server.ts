@@ -1,13 +1,12 @@
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
 import type { HealthConfig } from './config';
-import type { HealthContext } from './context';
+import { healthContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { POLL, pollJob } from './monitor/poll.job';
 import { monitoredServices } from './monitor/targets';
 import { buildSchema } from './schema';
 import { serviceHealthChanges } from './status/status.live';
-import { SystemHealthService } from './system/system-health.service';
 
 /**
  * Builds and starts the health subgraph: the service registry and monitor. It polls the
@@ -28,7 +27,7 @@ export async function createServer(config: HealthConfig, extra: Pick<SubgraphOpt
     // Every replica may register the poll's scheduler, it runs once per interval. Completed
     // polls are not worth keeping; a few failed ones are.
     schedules: [{ name: POLL, every: config.HEALTH_POLL_INTERVAL_MS, opts: { removeOnComplete: 100, removeOnFail: 100 } }],
-    context: (base, { redis }): HealthContext => ({ ...base, health: { targets, system: new SystemHealthService(redis, config, config.HEALTH_TIMEOUT_MS) } }),
+    context: (base, { redis }) => healthContext(base, { targets, redis, config }),
     live: [serviceHealthChanges],
     ...extra,
   });

@@ -6,7 +6,7 @@ export interface PaymentContext extends Context {
   payments: PaymentService;
 }
 
+/** Builds the services of one request (cheap objects: the provider is shared through `deps`). */
 export function paymentContext(base: Context, deps: PaymentDeps): PaymentContext {
-  const ctx = base as PaymentContext;
-  return Object.assign(ctx, { payments: new PaymentService(ctx, deps) });
+  return { ...base, payments: new PaymentService(base, deps) };
 }

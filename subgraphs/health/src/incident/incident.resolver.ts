@@ -1,8 +1,8 @@
 import { Scope } from '@atrium/kit';
-import { connectionType, PageArgs, RequiresScopes, toConnection, type Context } from '@atrium/kit/subgraph';
+import { connectionType, PageArgs, RequiresScopes } from '@atrium/kit/subgraph';
 import { Args, ArgsType, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { HealthContext } from '../context';
 import { Incident } from './incident.entity';
-import { IncidentService } from './incident.service';
 
 @ObjectType()
 export class IncidentConnection extends connectionType(Incident, 'Incident') {}
@@ -18,8 +18,8 @@ export class IncidentResolver {
   @RequiresScopes([Scope.SYSTEM_ADMIN])
   // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
   @Query(() => IncidentConnection, { nullable: true, description: 'Periods during which a service was DOWN, newest first. ADMIN.' })
-  async incidents(@Args() { first, after, openOnly }: IncidentArgs, @Ctx() { em }: Context) {
-    return new IncidentService(em).list(first, after, openOnly);
+  incidents(@Args() { first, after, openOnly }: IncidentArgs, @Ctx() ctx: HealthContext) {
+    return ctx.incidents.list(first, after, openOnly);
   }
 
   @FieldResolver(() => Boolean, { description: 'Still unresolved: the service is DOWN.' })

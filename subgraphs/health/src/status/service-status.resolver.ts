@@ -3,14 +3,13 @@ import { Ctx, FieldResolver, Query, Resolver, Root, Subscription, type Subscribe
 import type { HealthContext } from '../context';
 import { ServiceStatus } from './service-status.entity';
 import { serviceHealthChangesFor, serviceStatusFromState, type ServiceStatusState } from './status.live';
-import { StatusService } from './status.service';
 
 @Resolver(() => ServiceStatus)
 export class ServiceStatusResolver {
   @Authenticated()
   @Query(() => [ServiceStatus], { description: 'Every monitored subgraph and the gateway, as the last poll saw them. Any signed-in user.' })
-  services(@Ctx() { em, health }: HealthContext): Promise<ServiceStatus[]> {
-    return new StatusService(em).list(health.targets);
+  services(@Ctx() ctx: HealthContext): Promise<ServiceStatus[]> {
+    return ctx.statuses.list(ctx.targets);
   }
 
   @Authenticated()
@@ -23,7 +22,7 @@ export class ServiceStatusResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The base URL polled (its /ready); null for a service no longer monitored.' })
-  url(@Root() service: ServiceStatus, @Ctx() { health }: HealthContext): string | null {
-    return health.targets.find((t) => t.name === service.name)?.url ?? null;
+  url(@Root() service: ServiceStatus, @Ctx() ctx: HealthContext): string | null {
+    return ctx.targets.find((t) => t.name === service.name)?.url ?? null;
   }
 }

@@ -17,6 +17,7 @@ export interface RedisLayout {
 export class SystemHealthService {
   constructor(
     private readonly redis: Redis,
+    private readonly em: EntityManager,
     private readonly layout: RedisLayout,
     /** A check with no answer by then is DOWN (the kit's Redis client queues commands forever while disconnected). */
     private readonly timeoutMs: number,
@@ -26,8 +27,8 @@ export class SystemHealthService {
     return timed(() => this.redis.ping(), this.timeoutMs);
   }
 
-  postgresStatus(em: EntityManager): Promise<DependencyStatus> {
-    return timed(() => em.getConnection().execute('select 1'), this.timeoutMs);
+  postgresStatus(): Promise<DependencyStatus> {
+    return timed(() => this.em.getConnection().execute('select 1'), this.timeoutMs);
   }
 
   /** XLEN of the stream and its dead letters, and XINFO GROUPS (pending and lag per consumer group). */
