@@ -264,3 +264,39 @@ export function plannedSeconds(args: BenchArgs): number {
   const contention = args.contention ? args.contentionSizes.length * 2 + args.throughputConfirm.length * args.throughputLevels.length * (args.throughputDuration + 2) : 0;
   return Math.round(gateways + contention + fanoutPlannedSeconds(args));
 }
+
+/**
+ * The benchmark's own settings from the environment (BENCH_*, documented in .env.example),
+ * read once; the processes it starts get environments it builds, not the caller's.
+ */
+export interface BenchEnv {
+  /** BENCH_DATABASE_URL: the PostgreSQL server the subgraphs' fresh databases are created on. */
+  databaseUrl: string;
+  /** BENCH_REDIS_URL: the Redis of the run's private event stream, job prefix and rate limits. */
+  redisUrl: string;
+  /** What every child process takes from the caller's environment: nothing else leaks in (DATABASE_URL…). */
+  inherited: NodeJS.ProcessEnv;
+}
+
+export function loadBenchEnv(env: NodeJS.ProcessEnv = process.env): BenchEnv {
+  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
+  return {
+    databaseUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    inherited: Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]])),
+  };
+}
+
+/** Where a target process of the benchmark (the stock gateway, the mail sink) listens, as the benchmark tells it. */
+export interface TargetEnv {
+  /** PORT (the stock gateway's default 4000, the mail sink's any free port). */
+  port: number | undefined;
+  /** HOST, default 127.0.0.1. */
+  host: string;
+  /** SUPERGRAPH_PATH: the supergraph file the stock gateway serves. */
+  supergraphPath: string | undefined;
+}
+
+export function loadTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
+  return { port: env.PORT === undefined ? undefined : Number(env.PORT), host: env.HOST ?? '127.0.0.1', supergraphPath: env.SUPERGRAPH_PATH };
+}

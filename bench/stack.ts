@@ -15,12 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { freePort } from '../kit/src/http';
 import { loadSupergraphConfig } from '../kit/src/supergraph-config';
-import type { TargetId } from './args';
+import { loadBenchEnv, type TargetId } from './args';
 import { Child } from './processes';
 import { rewriteRoutingUrls, stripSecuritySpecs, type StrippedSecurity } from './supergraph-rewrite';
 
-export const POSTGRES_SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const benchEnv = loadBenchEnv();
+export const POSTGRES_SERVER = benchEnv.databaseUrl;
+export const REDIS_URL = benchEnv.redisUrl;
 export const ADMIN = { email: 'admin@bench.atrium.local', password: 'bench-admin-password' } as const;
 
 /** Budgets high enough that the load generator is never throttled; the limiter still runs on every request. */
@@ -45,11 +46,6 @@ export interface StackOptions {
   log: (message: string) => void;
 }
 
-/** The environment every child starts from: nothing of the caller's shell leaks in (DATABASE_URL…). */
-function baseEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
-  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
-}
 
 async function waitFor(what: string, child: Child, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -113,7 +109,7 @@ export class Stack {
       entry,
       args,
       nodeArgs: ['--enable-source-maps', '--require', path.join(repoRoot, 'dist/scripts/lib/parent-watch.js'), ...nodeArgs],
-      env: { ...baseEnv(), ...env },
+      env: { ...benchEnv.inherited, ...env },
       cwd: repoRoot,
       logFile: path.join(this.workDir, `${name}.log`),
     });

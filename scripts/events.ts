@@ -7,6 +7,7 @@
 import { connectRedis } from '@atrium/kit';
 import { parseArgs } from 'node:util';
 import { groups, replay } from './lib/events-cli';
+import { loadEventsEnv } from './lib/tool-env';
 
 const USAGE = 'usage: npm run events -- replay --from <id> --group <group> | tail [--count N] | groups | dead';
 
@@ -16,8 +17,8 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { from: { type: 'string' }, group: { type: 'string' }, count: { type: 'string', default: '20' } },
   });
-  const stream = process.env.EVENTS_STREAM ?? 'atrium:events';
-  const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'events-cli');
+  const { stream, redisUrl } = loadEventsEnv();
+  const redis = await connectRedis(redisUrl, 'events-cli');
   try {
     switch (positionals[0]) {
       case 'replay': {

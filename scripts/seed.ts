@@ -5,16 +5,16 @@ import { SingleBar, Presets } from 'cli-progress';
 import { DEV_ADMIN } from './lib/service-plan';
 import { createSeedClient, type SeedResponse } from './lib/seed-client';
 import { DEMO_ACCOUNTS, DEMO_LOCATIONS, DEMO_PASSWORD, EXTRA_MEMBERS, planBookings } from './lib/seed-plan';
+import { loadSeedEnv } from './lib/tool-env';
 
-const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
-const ADMIN = { email: process.env.ATRIUM_ADMIN_EMAIL ?? DEV_ADMIN.email, password: process.env.ATRIUM_ADMIN_PASSWORD ?? DEV_ADMIN.password };
+const { gatewayUrl: GATEWAY, graphqlUrl, admin: ADMIN } = loadSeedEnv(DEV_ADMIN);
 const BOOKINGS = 36;
 const CARDS = { paid: '4242424242424242', declined: '4000000000000002' };
 
 let progress: SingleBar | undefined;
 // Rate limits apply to the seed like to any client: it waits when told to (Retry-After), so
 // it never spends the budget the admin needs to sign in right after it.
-const gql = createSeedClient({ url: GATEWAY, onWait: (seconds) => progress?.update({ step: `rate limited: waiting ${seconds}s` }) });
+const gql = createSeedClient({ url: graphqlUrl, onWait: (seconds) => progress?.update({ step: `rate limited: waiting ${seconds}s` }) });
 
 const must = (what: string, res: SeedResponse) => {
   if (res.errors?.length) throw new Error(`${what}: ${res.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
@@ -35,7 +35,7 @@ async function account(email: string, name: string) {
 
 async function main(): Promise<void> {
   try {
-    await fetch(GATEWAY.replace(/\/graphql$/, '/health'));
+    await fetch(`${GATEWAY}/health`);
   } catch {
     throw new Error(`No Atrium answers at ${GATEWAY}: run \`npm start\` in another terminal first (or set GATEWAY_URL).`);
   }

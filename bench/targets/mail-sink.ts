@@ -5,9 +5,11 @@
  * so the load generator does not spend time on mail. `PORT` picks the port.
  */
 import { startCaptureServer } from '../../subgraphs/notification/src/mail/capture-server';
+import { loadTargetEnv } from '../args';
 
 async function main(): Promise<void> {
-  const server = await startCaptureServer({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+  const { port = 0 } = loadTargetEnv();
+  const server = await startCaptureServer({ port, host: '127.0.0.1' });
   // Keep nothing: the benchmark sends thousands of messages.
   setInterval(() => server.messages.splice(0), 1_000).unref();
   process.stdout.write(`mail sink listening on smtp://127.0.0.1:${server.port}\n`);

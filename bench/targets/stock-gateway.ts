@@ -15,6 +15,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { readFileSync } from 'node:fs';
+import { loadTargetEnv } from '../args';
 
 interface StockContext {
   authorization?: string;
@@ -22,10 +23,8 @@ interface StockContext {
 }
 
 async function main(): Promise<void> {
-  const file = process.env.SUPERGRAPH_PATH;
+  const { supergraphPath: file, port = 4000, host } = loadTargetEnv();
   if (!file) throw new Error('SUPERGRAPH_PATH is required');
-  const port = Number(process.env.PORT ?? 4000);
-  const host = process.env.HOST ?? '127.0.0.1';
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(file, 'utf8'),
     buildService: ({ url }) =>

@@ -6,7 +6,7 @@ import { trackCommits } from './after-commit';
 import { openDatabase } from './subgraph/db';
 import { liveChanges, liveEntity } from './subgraph/live-changes';
 import { createPubSub, topic, type LiveStream, type PubSub } from './pubsub';
-import { createTestDatabase, testLogger, type TestDatabase } from './testing';
+import { createTestDatabase, testEnv, testLogger, type TestDatabase } from './testing';
 
 /** A row whose committed changes are live events. */
 @Entity({ tableName: 'lamp' })
@@ -35,7 +35,7 @@ interface LampState {
 const LAMP = topic<LampState>('lamp.changed');
 const MARK = topic<string>('mark');
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testEnv.redisUrl;
 const log = testLogger('pubsub');
 let db: TestDatabase;
 let orm: MikroORM;

@@ -1,12 +1,12 @@
 import { connectRedis, type Redis } from '@atrium/kit';
-import { createTestEvents, type TestEvents } from '@atrium/kit/testing';
+import { createTestEvents, testEnv, type TestEvents } from '@atrium/kit/testing';
 import { groups, idBefore, replay } from './events-cli';
 
 let redis: Redis;
 let events: TestEvents;
 
 beforeAll(async () => {
-  redis = await connectRedis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', 'test');
+  redis = await connectRedis(testEnv.redisUrl, 'test');
   events = createTestEvents('cli');
 });
 afterAll(async () => {

@@ -9,10 +9,9 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { loadRedisHostEnv } from './tool-env';
 
-const bin = process.env.ATRIUM_REDIS_BIN ?? 'redis-server';
-const port = process.env.ATRIUM_REDIS_PORT ?? '6380';
-const dir = process.env.ATRIUM_REDIS_DIR ?? '.atrium/redis';
+const { bin, port, dir } = loadRedisHostEnv();
 mkdirSync(dir, { recursive: true });
 
 const server = spawn(bin, ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {

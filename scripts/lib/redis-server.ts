@@ -18,9 +18,9 @@ export function pingRedis(url: string, timeoutMs = 1_000): Promise<boolean> {
   });
 }
 
-/** The path of an executable on PATH, or undefined. */
-export function findOnPath(name: string, envPath = process.env.PATH ?? ''): string | undefined {
-  for (const dir of envPath.split(path.delimiter).filter(Boolean)) {
+/** The path of an executable on `envPath` (a PATH value, the runner's), or undefined. */
+export function findOnPath(name: string, envPath: string | undefined): string | undefined {
+  for (const dir of (envPath ?? '').split(path.delimiter).filter(Boolean)) {
     const candidate = path.join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);

@@ -3,13 +3,14 @@ import { graphql, waitFor } from '@atrium/kit/testing';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SELF } from '../../subgraphs/health/src/monitor/targets';
+import { tierEnv } from '../support/env';
 import { ADMIN, castOfUsers, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
 
 // The dashboard in a real browser against the whole supergraph: sign-in over HTTP, then
 // everything over the page's one graphql-ws connection. Needs `npm run build:dashboard`
 // (npm test runs it) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium; .ci/run installs it).
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = tierEnv.chromiumPath;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** What health monitors: every subgraph of supergraph.yaml but itself, and the gateway. */
 const MONITORED = [

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ensureDatabase, splitDatabaseUrl } from '../subgraph/db';
+import { testEnv } from './env';
 
-/** The PostgreSQL server tests use: the machine's own (127.0.0.1:5432, trust) unless overridden. */
-export const TEST_DATABASE_SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The PostgreSQL server tests use: the machine's own (127.0.0.1:5432, trust) unless TEST_DATABASE_URL says otherwise. */
+export const TEST_DATABASE_SERVER = testEnv.databaseUrl;
 
 export interface TestDatabase {
   url: string;

@@ -1,6 +1,7 @@
 import IORedis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventCatalog, EventType } from '../subgraph/events/catalog';
+import { testEnv } from './env';
 import type { EventEnvelope } from '../subgraph/events/envelope';
 
 export interface TestEvents {
@@ -16,7 +17,7 @@ export interface TestEvents {
   close(): Promise<void>;
 }
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testEnv.redisUrl;
 
 /** A private event stream and job prefix for one test suite. */
 export function createTestEvents(label = 'suite'): TestEvents {

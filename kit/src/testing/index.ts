@@ -1,5 +1,6 @@
 // Test helpers shared by every tier; imported as '@atrium/kit/testing' from tests only.
 export * from './database';
+export * from './env';
 export * from './events';
 export * from './graphql-client';
 export * from './issuer';

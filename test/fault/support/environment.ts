@@ -2,6 +2,7 @@ import type { SubgraphEntry } from '@atrium/kit/supergraph-config';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { databaseUrlFor, subgraphUrlVariable } from '../../../scripts/lib/service-plan';
+import { tierEnv } from '../../support/env';
 import { REPO_ROOT } from './paths';
 
 /** The first admin identity creates; the workload signs in with it to promote a manager. */
@@ -43,9 +44,7 @@ export function planStack(addresses: StackAddresses): PlannedService[] {
   const { subgraphs, ports } = addresses;
   const identityPort = ports.identity;
   const common: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
+    ...tierEnv.inherited,
     // As deployed: subgraphs answer only requests the gateway signed, with this stack's own secret.
     NODE_ENV: 'production',
     SUBGRAPH_SIGNING_SECRETS: randomBytes(32).toString('hex'),

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findOnPath, pingRedis } from '../../../scripts/lib/redis-server';
+import { tierEnv } from '../../support/env';
 import { tail } from './paths';
 
 /**
@@ -23,7 +24,7 @@ export class PrivateRedis {
     private readonly folder: string,
     readonly port: number,
   ) {
-    const bin = findOnPath('redis-server');
+    const bin = findOnPath('redis-server', tierEnv.inherited.PATH);
     if (!bin) throw new Error('the fault tier needs redis-server on PATH (apt-get install redis-server)');
     this.bin = bin;
     this.dataDir = this.nextDataDir();

@@ -1,3 +1,4 @@
+import { tierEnv } from '../../support/env';
 import type { Records } from './records';
 import type { Trace } from './workload';
 
@@ -13,7 +14,7 @@ export class ScenarioReport {
   constructor(private readonly title: string) {}
 
   static get enabled(): boolean {
-    return process.env.ATRIUM_FAULT_VERBOSE === '1';
+    return tierEnv.faultVerbose;
   }
 
   phase(what: string): void {

@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCaptureServer, type CaptureServer } from '../../../subgraphs/notification/src/mail/capture-server';
+import { tierEnv } from '../../support/env';
 import { planStack } from './environment';
 import { REPO_ROOT } from './paths';
 import { PrivatePostgres } from './postgres';
@@ -37,7 +38,7 @@ export async function startFaultStack(): Promise<FaultStack> {
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
     closers.length = 0;
-    if (process.env.ATRIUM_FAULT_KEEP !== '1') rmSync(folder, { recursive: true, force: true });
+    if (!tierEnv.faultKeep) rmSync(folder, { recursive: true, force: true });
   };
   try {
     const subgraphs = loadSupergraphConfig(path.join(REPO_ROOT, 'supergraph.yaml'));

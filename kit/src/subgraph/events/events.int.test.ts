@@ -6,7 +6,7 @@ import { openDatabase } from '../db';
 import { createJobs } from '../jobs';
 import { createMetrics, type Metrics } from '../../metrics';
 import { connectRedis, type Redis } from '../../redis';
-import { createTestDatabase, createTestEvents, testLogger, waitFor, type TestDatabase, type TestEvents } from '../../testing';
+import { createTestDatabase, createTestEvents, testEnv, testLogger, waitFor, type TestDatabase, type TestEvents } from '../../testing';
 import { startConsumer, type Consumer, type EventHandlers } from './consumer';
 import { kitMigrations } from './migration';
 import { OutboxEvent, ProcessedEvent } from './outbox.entity';
@@ -43,7 +43,7 @@ const stoppers: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('events');
   orm = await openDatabase({ url: db.url, entities: [OutboxEvent, ProcessedEvent, Effect], migrations, log });
-  redis = await connectRedis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', 'test');
+  redis = await connectRedis(testEnv.redisUrl, 'test');
 });
 
 // Each test has a stream of its own: consumer groups read a stream from its start. The
