@@ -1,11 +1,11 @@
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '@atrium/kit/subgraph';
-import { bookingHandlers } from './booking/booking.events';
+import { bookingHandlers } from './booking/booking.handlers';
 import type { PaymentConfig } from './config';
 import { paymentContext } from './context';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { paymentJobs } from './payment/payment.jobs';
-import { reconcileJob, RECONCILE_QUEUE } from './payment/reconcile';
+import { reconcileJob, RECONCILE_QUEUE } from './payment/reconcile.job';
 import { createProvider, type PaymentProvider } from './provider';
 import { buildSchema } from './schema';
 
