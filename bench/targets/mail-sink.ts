@@ -4,7 +4,7 @@
  * deliveries succeed at once instead of retrying against nothing. A process of its own,
  * so the load generator does not spend time on mail. `PORT` picks the port.
  */
-import { startCaptureServer } from '../../subgraphs/notification/src/mail/capture-server';
+import { startCaptureServer } from '../../scripts/lib/mail-catcher';
 import { loadTargetEnv } from '../args';
 
 async function main(): Promise<void> {

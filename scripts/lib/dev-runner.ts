@@ -2,7 +2,7 @@ import { freePort } from '@atrium/kit';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { renderBanner, type DatabaseInfo, type RedisInfo } from './banner';
-import type { CaptureServer } from '../../subgraphs/notification/src/mail/capture-server';
+import type { CaptureServer } from './mail-catcher';
 import { findOnPath, NO_REDIS_HELP, pingRedis } from './redis-server';
 import { launchPostgresHost } from './postgres-process';
 import { waitUntilReady } from './readiness';
@@ -190,7 +190,7 @@ export class DevRunner {
     if (this.options.env.SMTP_URL || !this.services.some((spec) => spec.name === 'notification')) return undefined;
     const folder = path.resolve(this.options.repoRoot, this.options.env.ATRIUM_DATA_DIR || '.atrium', 'mail');
     // Loaded only when notification runs: the runner itself does not depend on it.
-    const { startCaptureServer } = await import('../../subgraphs/notification/src/mail/capture-server.js');
+    const { startCaptureServer } = await import('./mail-catcher.js');
     const catcher = await startCaptureServer({ port: 0, host: '127.0.0.1', folder });
     this.mailCatcher = catcher;
     return { url: `smtp://127.0.0.1:${catcher.port}`, folder };

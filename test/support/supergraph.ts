@@ -14,7 +14,7 @@ import { createServer as createHealth } from '../../subgraphs/health/src/server'
 import { createServer as createCatalog } from '../../subgraphs/catalog/src/server';
 import { identityEnv } from '../../subgraphs/identity/src/config';
 import { createServer as createIdentity, type IdentityServer } from '../../subgraphs/identity/src/server';
-import { startCaptureServer, type CaptureServer } from '../../subgraphs/notification/src/mail/capture-server';
+import { startCaptureServer, type CaptureServer } from '../../scripts/lib/mail-catcher';
 import { notificationEnv } from '../../subgraphs/notification/src/config';
 import { createServer as createNotification } from '../../subgraphs/notification/src/server';
 import { paymentEnv } from '../../subgraphs/payment/src/config';

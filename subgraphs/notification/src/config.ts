@@ -3,7 +3,7 @@ import { subgraphEnv, z } from '@atrium/kit';
 /** notification's environment: the common subgraph variables plus mail and delivery (see .env.example). */
 export const notificationEnv = {
   ...subgraphEnv(4005, 'atrium_notification'),
-  /** The SMTP server e-mail goes through; dev and tests run the capture server (src/mail/capture-server.ts) here. */
+  /** The SMTP server e-mail goes through; dev and tests run the mail catcher (scripts/lib/mail-catcher.ts) here. */
   SMTP_URL: z.string().url().default('smtp://127.0.0.1:2525'),
   /** The From of every e-mail. */
   MAIL_FROM: z.string().min(1).default('Atrium <no-reply@atrium.local>'),

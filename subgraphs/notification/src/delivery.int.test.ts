@@ -2,7 +2,7 @@ import { loadConfig } from '@atrium/kit';
 import { createTestDatabase, createTestEvents, createTestIssuer, freePort, testLogger, waitFor, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { notificationEnv } from './config';
-import { startCaptureServer, type CaptureServer } from './mail/capture-server';
+import { startCaptureServer, type CaptureServer } from '../../../scripts/lib/mail-catcher';
 import { Notification, NotificationChannel, NotificationStatus } from './notification/notification.entity';
 import { createServer, type NotificationServer } from './server';
 

@@ -17,7 +17,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { notificationEnv } from './config';
-import { startCaptureServer, type CaptureServer } from './mail/capture-server';
+import { startCaptureServer, type CaptureServer } from '../../../scripts/lib/mail-catcher';
 import { Notification, NotificationChannel, NotificationKind, NotificationStatus } from './notification/notification.entity';
 import { createServer, type NotificationServer } from './server';
 import type { LogSmsProvider } from './sms/sms-provider';

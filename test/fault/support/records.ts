@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { CapturedMessage } from '../../../subgraphs/notification/src/mail/capture-server';
+import type { CapturedMessage } from '../../../scripts/lib/mail-catcher';
 import type { PrivatePostgres } from './postgres';
 
 export interface BookingRow {

@@ -3,7 +3,7 @@ import { loadSupergraphConfig } from '@atrium/kit/supergraph-config';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCaptureServer, type CaptureServer } from '../../../subgraphs/notification/src/mail/capture-server';
+import { startCaptureServer, type CaptureServer } from '../../../scripts/lib/mail-catcher';
 import { tierEnv } from '../../support/env';
 import { planStack } from './environment';
 import { REPO_ROOT } from './paths';

@@ -16,7 +16,7 @@ import {
 } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { notificationEnv } from '../config';
-import { startCaptureServer, type CaptureServer } from '../mail/capture-server';
+import { startCaptureServer, type CaptureServer } from '../../../../scripts/lib/mail-catcher';
 import { Recipient } from '../recipient/recipient.entity';
 import { createServer, type NotificationServer } from '../server';
 import { Notification, NotificationChannel, NotificationKind, NotificationStatus } from './notification.entity';

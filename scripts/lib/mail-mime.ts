@@ -1,6 +1,6 @@
 /**
  * Just enough MIME to read back what nodemailer sends (RFC 5322 headers with RFC 2047
- * encoded words, multipart bodies, quoted-printable and base64): the capture server uses
+ * encoded words, multipart bodies, quoted-printable and base64): the mail catcher uses
  * it so tests and developers see subjects and bodies as written, not as encoded.
  */
 export interface ParsedMessage {

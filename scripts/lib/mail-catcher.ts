@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
-import { parseMessage } from './mime';
+import { parseMessage } from './mail-mime';
 
 /** One message as the capture server received it. */
 export interface CapturedMessage {

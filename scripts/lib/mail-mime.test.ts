@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { decodeEncodedWords, parseMessage } from './mime';
+import { decodeEncodedWords, parseMessage } from './mail-mime';
 
 /** What nodemailer would put on the wire, built without a network. */
 async function compose(message: { subject: string; text: string; html?: string }): Promise<Buffer> {
