@@ -1,44 +1,21 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { freePort, loadConfig } from '@atrium/kit';
+import { freePort } from '@atrium/kit';
 import { type Context, type Subgraph } from '@atrium/kit/subgraph';
 import { createTestDatabase, createTestEvents, graphql, testLogger, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { createGateway, type Gateway } from '../../gateway/src/gateway';
-import { bookingEnv } from '../../subgraphs/booking/src/config';
-import { createServer as createBooking } from '../../subgraphs/booking/src/server';
-import { catalogEnv } from '../../subgraphs/catalog/src/config';
-import { loadHealthConfig } from '../../subgraphs/health/src/config';
-import { createServer as createHealth } from '../../subgraphs/health/src/server';
-import { createServer as createCatalog } from '../../subgraphs/catalog/src/server';
-import { identityEnv } from '../../subgraphs/identity/src/config';
-import { createServer as createIdentity, type IdentityServer } from '../../subgraphs/identity/src/server';
+import { startSubgraph, SUBGRAPHS, type SubgraphName } from '../../subgraphs';
+import type { IdentityServer } from '../../subgraphs/identity/src/server';
 import { startCaptureServer, type CaptureServer } from '../../scripts/lib/mail-catcher';
-import { notificationEnv } from '../../subgraphs/notification/src/config';
-import { createServer as createNotification } from '../../subgraphs/notification/src/server';
-import { paymentEnv } from '../../subgraphs/payment/src/config';
-import { createServer as createPayment } from '../../subgraphs/payment/src/server';
-import { reportingEnv } from '../../subgraphs/reporting/src/config';
-import { createServer as createReporting } from '../../subgraphs/reporting/src/server';
 
 export const ADMIN = { email: 'admin@atrium.test', password: 'admin-password-123' };
 export const SUPERGRAPH_FILE = path.join(__dirname, '..', '..', 'schema', 'supergraph.graphql');
 
-type Options = { plugins: ApolloServerPlugin<Context>[]; log: ReturnType<typeof testLogger> };
 type Env = Record<string, string>;
 
-/** Every subgraph of supergraph.yaml: how to configure and start it in-process. */
-const SUBGRAPHS = {
-  identity: (env: Env, o: Options) => createIdentity(loadConfig(identityEnv, env), o),
-  catalog: (env: Env, o: Options) => createCatalog(loadConfig(catalogEnv, env), o),
-  booking: (env: Env, o: Options) => createBooking(loadConfig(bookingEnv, env), o),
-  payment: (env: Env, o: Options) => createPayment(loadConfig(paymentEnv, env), o),
-  notification: (env: Env, o: Options) => createNotification(loadConfig(notificationEnv, env), o),
-  reporting: (env: Env, o: Options) => createReporting(loadConfig(reportingEnv, env), o),
-  health: (env: Env, o: Options) => createHealth(loadHealthConfig(env), o),
-};
-export type SubgraphName = keyof typeof SUBGRAPHS;
+export type { SubgraphName };
 const NAMES = Object.keys(SUBGRAPHS) as SubgraphName[];
 
 export interface RunningSupergraph {
@@ -99,7 +76,7 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
       const db = await createTestDatabase(`e2e_${name}`);
       dbs.push(db);
       const serviceEnv = { PORT: '0', DATABASE_URL: db.url, ...events.env, PUBSUB_PREFIX, SUBGRAPH_SIGNING_SECRETS, ...extra, ...env };
-      const server = await SUBGRAPHS[name](serviceEnv, { plugins: [recorder(received[name])], log: testLogger(name) });
+      const server = await startSubgraph(name, serviceEnv, { plugins: [recorder(received[name])], log: testLogger(name) });
       how.set(name, { env: serviceEnv });
       started.push(server);
       return server;
@@ -143,13 +120,13 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
     };
     const restart = async (name: SubgraphName) => {
       const { env: serviceEnv } = how.get(name)!;
-      const server = await SUBGRAPHS[name]({ ...serviceEnv, PORT: String(subgraphs[name].port) }, { plugins: [recorder(received[name])], log: testLogger(name) });
+      const server = await startSubgraph(name, { ...serviceEnv, PORT: String(subgraphs[name].port) }, { plugins: [recorder(received[name])], log: testLogger(name) });
       subgraphs[name] = server;
       started.push(server);
       return server;
     };
     const another = async (name: SubgraphName) => {
-      const server = await SUBGRAPHS[name]({ ...how.get(name)!.env, PORT: '0' }, { plugins: [recorder(received[name])], log: testLogger(name) });
+      const server = await startSubgraph(name, { ...how.get(name)!.env, PORT: '0' }, { plugins: [recorder(received[name])], log: testLogger(name) });
       started.push(server);
       return server;
     };
