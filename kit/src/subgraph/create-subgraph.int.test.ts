@@ -52,7 +52,7 @@ const start = (config: Record<string, string>, options: Partial<SubgraphOptions>
   });
 
 /** Redis connections other than the probe's own. */
-const redisClients = async () => (await redisProbe.client('LIST')).toString().trim().split('\n').length - 1;
+const redisClients = async () => String(await redisProbe.client('LIST')).trim().split('\n').length - 1;
 
 /** Connections to the subgraph's database. */
 const databaseConnections = async () => Number((await pg.query('select count(*) from pg_stat_activity where datname = $1', [new URL(db.url).pathname.slice(1)])).rows[0].count);
