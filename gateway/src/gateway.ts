@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import { authenticate, createErrorFormatter, refuseUnsafeStrings, ErrorCode, createLogger, createTokenVerifier, listen, policies, serveMetrics, type HttpService, type Logger } from '@atrium/kit';
+import { authenticate, createErrorFormatter, refuseUnsafeStrings, createLogger, createTokenVerifier, listen, policies, serveMetrics, type HttpService, type Logger } from '@atrium/kit';
 import cors from 'cors';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +14,7 @@ import { AuthorizingGateway } from './plan/authorizing-gateway';
 import { createCircuitBreakers } from './fetch/circuit-breaker';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { ErrorCode } from './errors';
 import { dashboard } from './ops/dashboard';
 import { jsonBody } from './http/body-limit';
 import { queryLimits } from './http/query-limits';
@@ -83,6 +84,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const gateway = new AuthorizingGateway(
     {
       supergraphSdl: source,
+      validateSupergraph: config.NODE_ENV !== 'production',
       buildService: ({ name, url }: { name: string; url?: string }) => {
         const target = config.subgraphUrls[name.toLowerCase()] ?? url;
         if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);

@@ -26,6 +26,10 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   /** A subscription ended because the gateway loaded a new supergraph: subscribe again. */
   SUPERGRAPH_UPDATED: 'SUPERGRAPH_UPDATED',
+  /** A request body over the size limit (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A request body that cannot be read: malformed JSON, an unknown charset (HTTP 400). */
+  BAD_REQUEST: 'BAD_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

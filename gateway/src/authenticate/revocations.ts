@@ -1,5 +1,6 @@
-import { createPubSub, ErrorCode, SESSIONS_REVOKED, type Caller, type LiveStream, type Logger, type PubSub, type SessionsRevoked } from '@atrium/kit';
+import { createPubSub, SESSIONS_REVOKED, type Caller, type LiveStream, type Logger, type PubSub, type SessionsRevoked } from '@atrium/kit';
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors';
 
 export const SESSION_REVOKED_MESSAGE = 'The session was revoked: sign in again';
 

@@ -1,4 +1,5 @@
 import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../errors';
 import { RUNTIME_TYPE_KEY } from './filter';
 import type { FieldNodePlan, PlanNode, RemovalPlan } from './removal-plan';
 import type { Denial } from './requirements';
@@ -74,7 +75,7 @@ class Walker {
         this.errors.push({
           message: denial?.message ?? 'Not authorized',
           path: [...this.path, node.key],
-          extensions: { code: denial?.code ?? 'FORBIDDEN' },
+          extensions: { code: denial?.code ?? ErrorCode.FORBIDDEN },
         });
         if (node.nonNull) nullObject = true;
       } else {

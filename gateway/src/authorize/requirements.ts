@@ -9,6 +9,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import { ErrorCode } from '../errors';
 import type { AuthDirectiveNames } from './links';
 import type { Caller, DenialCode, PolicyContext, PolicyRegistry } from './types';
 
@@ -146,7 +147,7 @@ export function evaluateRequirement<C extends Caller>(
 ): Denial | undefined {
   // All three directives imply authentication, so an anonymous caller never gets further.
   if (caller === null) {
-    return { code: 'UNAUTHENTICATED', message: `Not authorized to access ${coordinate}: requires authentication` };
+    return { code: ErrorCode.UNAUTHENTICATED, message: `Not authorized to access ${coordinate}: requires authentication` };
   }
   let missing: string[] | undefined;
   for (const alternatives of requirement.scopes) {
@@ -171,7 +172,7 @@ export function evaluateRequirement<C extends Caller>(
   }
   return missing === undefined
     ? undefined
-    : { code: 'FORBIDDEN', message: `Not authorized to access ${coordinate}: requires ${missing.join(' and ')}` };
+    : { code: ErrorCode.FORBIDDEN, message: `Not authorized to access ${coordinate}: requires ${missing.join(' and ')}` };
 }
 
 const hasScope = (scope: string, scopes: readonly string[]): boolean => scopes.includes(scope);

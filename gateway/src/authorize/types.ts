@@ -1,4 +1,5 @@
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import type { ErrorCode } from '../errors';
 
 /**
  * The verified caller, or null for anonymous. The gateway may use a richer caller type (extra
@@ -69,4 +70,4 @@ export interface AuthorizationDecision {
 }
 
 /** Error codes of the API contract used by authorization errors. */
-export type DenialCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+export type DenialCode = typeof ErrorCode.UNAUTHENTICATED | typeof ErrorCode.FORBIDDEN;

@@ -1,6 +1,7 @@
-import { ErrorCode, type Logger } from '@atrium/kit';
+import type { Logger } from '@atrium/kit';
 import { GraphQLError } from 'graphql';
 import CircuitBreaker from 'opossum';
+import { ErrorCode } from '../errors';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -1,10 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { ErrorCode } from '@atrium/kit';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
 import type { GatewayContext } from '../context';
+import { ErrorCode } from '../errors';
 import type { SubgraphFetchMetrics } from '../ops/metrics';
 import { placeErrors } from './place-errors';
 import { signRequest, type Signer } from './sign';
@@ -109,7 +109,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 const forClient = (options: GraphQLDataSourceProcessOptions<GatewayContext>) => (options.kind as string) === 'incoming operation';
 
 /** Codes of a 400 answer that say nothing more than "this request is invalid": the caller's BAD_USER_INPUT. */
-const INVALID_REQUEST = new Set<unknown>([undefined, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', ErrorCode.INTERNAL_SERVER_ERROR]);
+const INVALID_REQUEST = new Set<unknown>([
+  undefined,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.BAD_REQUEST,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ErrorCode.INTERNAL_SERVER_ERROR,
+]);
 
 /**
  * The GraphQL errors of a 400 answer (RemoteGraphQLDataSource throws them as `400:` with

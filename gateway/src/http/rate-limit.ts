@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, type Logger } from '@atrium/kit';
 import { GraphQLError, Kind, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { GatewayContext } from '../context';
+import { ErrorCode } from '../errors';
 import type { FailOpenRedis } from './fail-open-redis';
 
 /** Mutations that guess or mint credentials: limited per IP and per account far more strictly. */

@@ -4,7 +4,8 @@ import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/feder
 import type { Caller } from '@atrium/kit';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
 import type { GatewayContext } from '../context';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { asGraphQLError } from '../errors';
 import { SubscriptionPlanner } from '../subscriptions/event-plan';
 
 /**
@@ -25,7 +26,8 @@ class SecurityAwareGateway extends ApolloGateway {}
 // decides which supergraph features are accepted.
 Object.defineProperty(SecurityAwareGateway.prototype, 'createSchemaFromSupergraphSdl', {
   value: function (this: { config: ApolloGatewayConfig; createServices(m: unknown): void }, supergraphSdl: string) {
-    const validateSupergraph = (this.config as { validateSupergraph?: boolean }).validateSupergraph ?? process.env.NODE_ENV !== 'production';
+    // Always set by createGateway (off in production, like @apollo/gateway's own default).
+    const validateSupergraph = (this.config as { validateSupergraph?: boolean }).validateSupergraph ?? true;
     const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES, validateSupergraph });
     this.createServices(supergraph.subgraphsMetadata());
     return { supergraph, supergraphSdl };
@@ -37,9 +39,6 @@ const unresolvedOperation = (operationName: string | null | undefined) =>
   new GraphQLError(
     operationName != null ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.',
   );
-
-export const asGraphQLError = (e: GraphQLFormattedError | GraphQLError) =>
-  e instanceof GraphQLError ? e : new GraphQLError(e.message, { path: e.path, extensions: e.extensions });
 
 /**
  * Field-level authorization around @apollo/gateway: before planning, fields the caller

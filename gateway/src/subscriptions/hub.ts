@@ -1,7 +1,8 @@
-import { ErrorCode, type Caller, type Logger } from '@atrium/kit';
+import type { Caller, Logger } from '@atrium/kit';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { GatewayContext } from '../context';
+import { ErrorCode } from '../errors';
 import type { SubscriptionMetrics } from '../ops/metrics';
 import type { SubscriptionPlan, SubscriptionPlanner } from './event-plan';
 import { SubscriberQueue } from './queue';
@@ -35,7 +36,7 @@ export interface HubOptions {
 }
 
 /** Ends a subscription with one GraphQL error, the way clients learn why it stopped. */
-export const closing = (message: string, code: string): ExecutionResult => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
+export const closing = (message: string, code: ErrorCode): ExecutionResult => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
 
 const expired = () => closing('The access token expired: subscribe again with a fresh token', ErrorCode.UNAUTHENTICATED);
 

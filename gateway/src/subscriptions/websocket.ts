@@ -1,13 +1,14 @@
 import type { ApolloServer } from '@apollo/server';
-import { ErrorCode, warnOnOversizedFrames, type Caller, type Logger } from '@atrium/kit';
+import { warnOnOversizedFrames, type Caller, type Logger } from '@atrium/kit';
 import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { asGraphQLError, type AuthorizingGateway } from '../plan/authorizing-gateway';
+import type { AuthorizingGateway } from '../plan/authorizing-gateway';
 import { hideSuggestions } from '../http/query-limits';
 import type { GatewayContext } from '../context';
+import { asGraphQLError, ErrorCode } from '../errors';
 import { SESSION_REVOKED_MESSAGE } from '../authenticate/revocations';
 import { closing, type SubscriptionHub } from './hub';
 
@@ -91,10 +92,10 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
           document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (err) {
           const message = err instanceof GraphQLError ? err.message : 'Malformed query';
-          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          return [new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
         }
         // The codes Apollo Server gives the same failures over HTTP, so clients handle one set.
-        const errors = validate(schema, document, rules).map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } })));
+        const errors = validate(schema, document, rules).map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })));
         if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
