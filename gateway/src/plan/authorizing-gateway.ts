@@ -1,11 +1,10 @@
 import { ApolloGateway, type GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
-import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult } from '@apollo/server-gateway-interface';
+import type { GatewayInterface, GatewayLoadResult } from '@apollo/server-gateway-interface';
 import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import type { Caller } from '@atrium/kit';
+import type { GraphQLSchema } from 'graphql';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
-import type { GatewayContext } from '../context';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { asGraphQLError } from '../errors';
+import { authorizedExecutor } from '../execute/authorized-executor';
 import { SubscriptionPlanner } from '../subscriptions/event-plan';
 
 /**
@@ -26,7 +25,7 @@ class SecurityAwareGateway extends ApolloGateway {}
 // decides which supergraph features are accepted.
 Object.defineProperty(SecurityAwareGateway.prototype, 'createSchemaFromSupergraphSdl', {
   value: function (this: { config: ApolloGatewayConfig; createServices(m: unknown): void }, supergraphSdl: string) {
-    // Always set by createGateway (off in production, like @apollo/gateway's own default).
+    // Always set by the supergraph module (off in production, like @apollo/gateway's own default).
     const validateSupergraph = (this.config as { validateSupergraph?: boolean }).validateSupergraph ?? true;
     const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES, validateSupergraph });
     this.createServices(supergraph.subgraphsMetadata());
@@ -34,17 +33,11 @@ Object.defineProperty(SecurityAwareGateway.prototype, 'createSchemaFromSupergrap
   },
 });
 
-/** Why no operation could be picked, in graphql-js's words. */
-const unresolvedOperation = (operationName: string | null | undefined) =>
-  new GraphQLError(
-    operationName != null ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.',
-  );
-
 /**
- * Field-level authorization around @apollo/gateway: before planning, fields the caller
- * may not see are removed from the operation (so no subgraph is asked for them); after
- * execution they come back as `null` with UNAUTHENTICATED / FORBIDDEN errors at their
- * paths. Filtered operations get their own query-plan cache key.
+ * The gateway Apollo Server runs: @apollo/gateway loads and validates the supergraph and
+ * plans operations (with its plan cache); each loaded supergraph gets its authorizer, and
+ * every operation runs through it (execute/authorized-executor.ts: fields the caller may not
+ * see are removed before planning and come back `null` with an error at their paths).
  */
 export class AuthorizingGateway implements GatewayInterface {
   readonly inner: ApolloGateway;
@@ -88,7 +81,7 @@ export class AuthorizingGateway implements GatewayInterface {
 
   async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
     const { executor } = await this.inner.load(options);
-    return { executor: executor && this.authorize(executor) };
+    return { executor: executor && authorizedExecutor(executor, () => this.authorizer()) };
   }
 
   onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
@@ -97,32 +90,5 @@ export class AuthorizingGateway implements GatewayInterface {
 
   stop() {
     return this.inner.stop();
-  }
-
-  private authorize(execute: GatewayExecutor): GatewayExecutor {
-    return async (requestContext: GatewayGraphQLRequestContext) => {
-      // Several operations and no operationName, or an unknown one: Apollo Server resolved
-      // none and leaves it to execution, where @apollo/gateway throws (a 500 with a stack in
-      // the log). Answered with errors, Apollo Server makes it a 400 OPERATION_RESOLUTION_FAILURE.
-      if (!requestContext.operation) return { errors: [unresolvedOperation(requestContext.request.operationName)] };
-      const authorizer = this.authorizer();
-      const { caller } = requestContext.context as unknown as GatewayContext;
-      const decision = authorizer.authorize({
-        document: requestContext.document,
-        operationName: requestContext.request.operationName,
-        variables: requestContext.request.variables,
-        caller,
-      });
-      if (decision.document === requestContext.document && !decision.skipExecution) return execute(requestContext);
-      const result = decision.skipExecution
-        ? {}
-        : await execute({ ...requestContext, document: decision.document, queryHash: `${requestContext.queryHash}:${decision.signature}` });
-      const completed = decision.complete(result as Parameters<typeof decision.complete>[0]);
-      return {
-        ...result,
-        data: completed.data,
-        errors: completed.errors?.map(asGraphQLError),
-      };
-    };
   }
 }

@@ -5,14 +5,84 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AuthorizingGateway } from '../plan/authorizing-gateway';
-import { hideSuggestions } from '../http/query-limits';
+import type { Authentication } from '../authenticate/authentication';
+import { SESSION_REVOKED_MESSAGE } from '../authenticate/revocations';
 import type { GatewayContext } from '../context';
 import { asGraphQLError, ErrorCode } from '../errors';
-import { SESSION_REVOKED_MESSAGE } from '../authenticate/revocations';
-import { closing, type SubscriptionHub } from './hub';
+import type { Signer } from '../fetch/sign';
+import { hideSuggestions } from '../http/query-limits';
+import type { GatewayModule } from '../module';
+import type { AuthorizingGateway } from '../plan/authorizing-gateway';
+import { closing, SubscriptionHub } from './hub';
+import { UpstreamPool } from './upstream';
 
-export interface SubscriptionServerOptions {
+export interface Subscriptions {
+  /** Open subscriptions and their upstream streams. */
+  hub: SubscriptionHub;
+}
+
+/**
+ * Subscriptions over graphql-ws on `/graphql` (serveSubscriptions below), served by one hub
+ * (hub.ts: deduplication, fan-out, bounded queues) over one multiplexed, signed connection
+ * per subgraph (upstream.ts). Their subscriptions end when identity revokes their session,
+ * and all of them when a new supergraph is loaded. Started after the GraphQL endpoint, whose
+ * Apollo Server runs the queries and mutations sent over the socket.
+ */
+export function webSocketSubscriptions(deps: {
+  apollo: ApolloServer<GatewayContext>;
+  gateway: AuthorizingGateway;
+  authentication: Authentication;
+  /** graphql-armor's rules, as over HTTP. */
+  validationRules: ValidationRule[];
+  sign: Signer | undefined;
+}): GatewayModule<Subscriptions> {
+  return {
+    name: 'subscriptions',
+    async start({ config, log, metrics, httpServer }) {
+      const { gateway, authentication } = deps;
+      const pool = new UpstreamPool({ keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS, log, sign: deps.sign });
+      const hub = new SubscriptionHub(gateway.subscriptionPlanner, pool, {
+        dedup: config.SUBSCRIPTION_DEDUP === 'on',
+        queueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
+        metrics: metrics.subscriptions,
+        log,
+      });
+      const server = serveSubscriptions({
+        httpServer,
+        apollo: deps.apollo,
+        gateway,
+        hub,
+        authenticate: authentication.identify,
+        revoked: authentication.revoked,
+        log,
+        validationRules: deps.validationRules,
+        maxTokens: config.GRAPHQL_MAX_TOKENS,
+        perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
+        max: config.SUBSCRIPTIONS_MAX,
+        maxPayload: config.REQUEST_MAX_BYTES,
+        hideSuggestions: config.NODE_ENV === 'production',
+      });
+      // The first supergraph is loaded by now: every later one may change or remove what open
+      // subscriptions select, so they end clearly.
+      const unwatch = gateway.onSchemaLoadOrUpdate(() => hub.closeAll(closing('The supergraph was updated: subscribe again', ErrorCode.SUPERGRAPH_UPDATED)));
+      const unlisten = authentication.onRevoked((sessionIds) => {
+        const ended = hub.endWhere((caller) => !!caller?.sessionId && sessionIds.has(caller.sessionId), closing(SESSION_REVOKED_MESSAGE, ErrorCode.UNAUTHENTICATED));
+        if (ended > 0) log.info({ ended }, 'ended the subscriptions of revoked sessions');
+      });
+      return {
+        hub,
+        async close() {
+          unwatch();
+          unlisten();
+          await server.close();
+          await pool.close();
+        },
+      };
+    },
+  };
+}
+
+interface SubscriptionServerOptions {
   httpServer: Server;
   apollo: ApolloServer<GatewayContext>;
   gateway: AuthorizingGateway;
@@ -56,7 +126,7 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4503;
  * socket run through Apollo Server exactly as over HTTP (same plugins, limits and
  * authorization).
  */
-export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
+function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { hub, gateway, log } = options;
   const rules = [...specifiedRules, ...options.validationRules];
   // ws accepts 100 MiB frames by default: a frame is bounded like an HTTP body.

@@ -1,0 +1,78 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import { createErrorFormatter, refuseUnsafeStrings } from '@atrium/kit';
+import cors from 'cors';
+import { randomUUID } from 'node:crypto';
+import type { GatewayContext } from '../context';
+import type { GatewayModule } from '../module';
+import type { AuthorizingGateway } from '../plan/authorizing-gateway';
+import { jsonBody } from './body-limit';
+import type { RequestProtection } from './request-protection';
+
+export interface GraphQLEndpoint {
+  /** Also runs the queries and mutations sent over WebSocket (subscriptions/websocket.ts). */
+  apollo: ApolloServer<GatewayContext>;
+}
+
+/**
+ * Apollo Server on `/graphql`, over the authorizing gateway — starting it loads the
+ * supergraph. In front of it: CORS for CORS_ORIGINS, the body limit (body-limit.ts), and
+ * Apollo Server's CSRF prevention (on by default: a request must be JSON, or carry a header
+ * that forces a preflight). Its plugins: those of the modules started before it (request
+ * protection), HTTP draining, metrics, the refusal of unsafe strings, Sandbox outside
+ * production, then `extraPlugins`. Each request's context is the request id (the caller's
+ * `x-request-id`, or a new one, echoed back), the caller's IP, and what the other modules add
+ * (authentication: the caller).
+ */
+export function graphqlEndpoint(
+  gateway: AuthorizingGateway,
+  protection: RequestProtection,
+  extraPlugins: ApolloServerPlugin<GatewayContext>[] = [],
+): GatewayModule<GraphQLEndpoint> {
+  return {
+    name: 'GraphQL endpoint',
+    async start(host) {
+      const { config, log, metrics, httpServer } = host;
+      const production = config.NODE_ENV === 'production';
+      const apollo = new ApolloServer<GatewayContext>({
+        gateway,
+        introspection: !production,
+        includeStacktraceInErrorResponses: false,
+        formatError: createErrorFormatter(log),
+        ...protection.apolloOptions,
+        plugins: [
+          ...host.plugins(),
+          ApolloServerPluginDrainHttpServer({ httpServer }),
+          metrics.plugin,
+          refuseUnsafeStrings<GatewayContext>(),
+          production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+          ...extraPlugins,
+        ],
+      });
+      await apollo.start();
+      return {
+        apollo,
+        routes(app) {
+          app.use(
+            '/graphql',
+            cors({ origin: config.CORS_ORIGINS, credentials: true }),
+            ...jsonBody(config.REQUEST_MAX_BYTES),
+            expressMiddleware(apollo, {
+              context: async ({ req, res }): Promise<GatewayContext> => {
+                // First, so that even a refused request (a bad token: 401) carries its id.
+                const requestId = req.header('x-request-id') || randomUUID();
+                res.setHeader('x-request-id', requestId);
+                return { caller: null, ...(await host.context(req, res)), requestId, ip: req.ip };
+              },
+            }),
+          );
+        },
+        // Drains HTTP (no new connections; in-flight requests finish) and stops the gateway.
+        close: () => apollo.stop(),
+      };
+    },
+  };
+}
