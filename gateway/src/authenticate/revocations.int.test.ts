@@ -1,5 +1,5 @@
 import { createPubSub, SESSIONS_REVOKED, type Caller, type PubSub } from '@atrium/kit';
-import { freePort, waitFor } from '@atrium/kit/testing';
+import { freePort, testEnv, waitFor } from '@atrium/kit/testing';
 import { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer } from 'node:net';
@@ -9,7 +9,7 @@ import { startRevocations, type Revocations } from './revocations';
 // The gateway's listener against a real Redis: what identity publishes is heard, and an
 // unreachable Redis never stops the gateway from starting (nor from listening once it answers).
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testEnv.redisUrl;
 // One expiry for every caller of the suite, so two callers of the same session compare equal.
 const EXPIRES_AT = new Date(Date.now() + 600_000);
 const caller = (sessionId?: string): Caller => ({ userId: 'u1', roles: [], scopes: [], sessionId, expiresAt: EXPIRES_AT });

@@ -3,7 +3,7 @@ import { topic } from '../pubsub';
 /**
  * Sessions identity has just revoked (logout, password change, refresh-token reuse). Access
  * tokens name their session as `sid`, so whoever holds this can refuse the tokens of these
- * sessions before they expire — the gateway does (gateway/src/revocations.ts).
+ * sessions before they expire — the gateway does (gateway/src/authenticate/revocations.ts).
  */
 export interface SessionsRevoked {
   userId: string;
