@@ -196,21 +196,13 @@ export function createErrorFormatter(log: Logger) {
     if (code && PASS_THROUGH.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
       return { ...formatted, extensions };
     }
+    // What follows is not the caller's to see: only its place in the response stays.
+    const replaced = (code: ErrorCode, message: string) => ({ message, locations: formatted.locations, path: formatted.path, extensions: { code } });
     if (isDependencyUnavailable(original)) {
       log.warn({ err: original, path: formatted.path }, 'a dependency is unavailable');
-      return {
-        message: 'A service this request needs is temporarily unavailable: retry later',
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
-      };
+      return replaced(ErrorCode.SERVICE_UNAVAILABLE, 'A service this request needs is temporarily unavailable: retry later');
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error');
-    return {
-      message: 'Internal server error',
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-    };
+    return replaced(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
   };
 }

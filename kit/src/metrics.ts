@@ -59,73 +59,51 @@ export interface Metrics {
 const LAG_TIMEOUT_MS = 1_000;
 
 /**
+ * Declares metrics on one registry, each by its name, help and labels (all there is to say
+ * of one): a service's metrics read as a list rather than as repeated option objects.
+ */
+export function metricsOn(registry: Registry) {
+  const registers = [registry];
+  return {
+    counter: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name, help, labelNames, registers }),
+    histogram: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) => new Histogram<L>({ name, help, labelNames, registers }),
+    /** `collect` runs at each scrape (a value read then, not kept up to date). */
+    gauge: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = [], collect?: (this: Gauge<L>) => Promise<void> | void) =>
+      new Gauge<L>({ name, help, labelNames, registers, ...(collect ? { collect } : {}) }),
+  };
+}
+
+/**
  * The Prometheus metrics of one service (a subgraph, or the gateway): default process
  * metrics plus Atrium's `atrium_*` metrics, on a registry of its own.
  */
 export function createMetrics(service: string): Metrics {
   const registry = new Registry();
-  const registers = [registry];
   collectDefaultMetrics({ register: registry });
+  const { counter, gauge, histogram } = metricsOn(registry);
 
-  const requests = new Counter({
-    name: 'atrium_graphql_requests_total',
-    help: 'GraphQL requests, by operation name and status (ok, or error when the response carries errors).',
-    labelNames: ['service', 'operation', 'status'] as const,
-    registers,
-  });
-  const errors = new Counter({
-    name: 'atrium_graphql_errors_total',
-    help: 'GraphQL errors in responses, by operation name and extensions.code.',
-    labelNames: ['service', 'operation', 'code'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'atrium_graphql_request_duration_seconds',
-    help: 'Time from receiving a GraphQL request to sending its response, by operation name.',
-    labelNames: ['service', 'operation'] as const,
-    registers,
-  });
-  const published = new Counter({
-    name: 'atrium_events_published_total',
-    help: 'Domain events the outbox relay published to the event stream.',
-    labelNames: ['service'] as const,
-    registers,
-  });
-  const handled = new Counter({
-    name: 'atrium_events_handled_total',
-    help: 'Events delivered to this service\'s consumer group, by type and outcome (handled, skipped, failed, dead_lettered).',
-    labelNames: ['service', 'type', 'outcome'] as const,
-    registers,
-  });
+  const requests = counter('atrium_graphql_requests_total', 'GraphQL requests, by operation name and status (ok, or error when the response carries errors).', ['service', 'operation', 'status']);
+  const errors = counter('atrium_graphql_errors_total', 'GraphQL errors in responses, by operation name and extensions.code.', ['service', 'operation', 'code']);
+  const duration = histogram('atrium_graphql_request_duration_seconds', 'Time from receiving a GraphQL request to sending its response, by operation name.', ['service', 'operation']);
+  const published = counter('atrium_events_published_total', 'Domain events the outbox relay published to the event stream.', ['service']);
+  const handled = counter('atrium_events_handled_total', "Events delivered to this service's consumer group, by type and outcome (handled, skipped, failed, dead_lettered).", ['service', 'type', 'outcome']);
   const lagSources = new Set<{ redis: Redis; stream: string; group: string }>();
-  new Gauge({
-    name: 'atrium_event_stream_lag',
-    help: 'Entries of the event stream not yet delivered to the consumer group (XINFO GROUPS lag), read at scrape time.',
-    labelNames: ['service', 'group'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      await Promise.all(
-        [...lagSources].map(async ({ redis, stream, group }) => {
-          const lag = await readLag(redis, stream, group).catch(() => null);
-          if (lag !== null) this.set({ service, group }, lag);
-        }),
-      );
-    },
+  gauge('atrium_event_stream_lag', 'Entries of the event stream not yet delivered to the consumer group (XINFO GROUPS lag), read at scrape time.', ['service', 'group'], async function () {
+    this.reset();
+    await Promise.all(
+      [...lagSources].map(async ({ redis, stream, group }) => {
+        const lag = await readLag(redis, stream, group).catch(() => null);
+        if (lag !== null) this.set({ service, group }, lag);
+      }),
+    );
   });
 
   let dependencies: (() => Promise<Record<string, 'up' | 'down'>>) | undefined;
-  new Gauge({
-    name: 'atrium_dependency_up',
-    help: 'Whether each dependency of this service answers (1) or not (0), read at scrape time; never part of /ready.',
-    labelNames: ['service', 'dependency'] as const,
-    registers,
-    async collect() {
-      if (!dependencies) return;
-      const states = await dependencies();
-      this.reset();
-      for (const [dependency, state] of Object.entries(states)) this.set({ service, dependency }, state === 'up' ? 1 : 0);
-    },
+  gauge('atrium_dependency_up', 'Whether each dependency of this service answers (1) or not (0), read at scrape time; never part of /ready.', ['service', 'dependency'], async function () {
+    if (!dependencies) return;
+    const states = await dependencies();
+    this.reset();
+    for (const [dependency, state] of Object.entries(states)) this.set({ service, dependency }, state === 'up' ? 1 : 0);
   });
 
   const publishedChild = published.labels({ service });

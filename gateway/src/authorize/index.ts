@@ -12,14 +12,4 @@
  * ```
  */
 export { createAuthorizer } from './authorizer';
-export type {
-  AuthorizationDecision,
-  Authorizer,
-  AuthorizeInput,
-  Caller,
-  CompletedResult,
-  ExecutionResultLike,
-  Policy,
-  PolicyContext,
-  PolicyRegistry,
-} from './types';
+export type * from './types';

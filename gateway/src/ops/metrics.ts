@@ -1,4 +1,4 @@
-import { Counter, createMetrics, Gauge, Histogram, type Metrics } from '@atrium/kit';
+import { createMetrics, metricsOn, type Metrics } from '@atrium/kit';
 
 /** How one subgraph fetch went, recorded by {@link SubgraphDataSource}. */
 export interface SubgraphFetchMetrics {
@@ -33,57 +33,16 @@ export interface GatewayMetrics extends Metrics {
  */
 export function createGatewayMetrics(): GatewayMetrics {
   const metrics = createMetrics('gateway');
-  const registers = [metrics.registry];
-  const requests = new Counter({
-    name: 'atrium_subgraph_requests_total',
-    help: 'Requests from the gateway to each subgraph, by status (error: unreachable, timed out, non-2xx, or GraphQL errors).',
-    labelNames: ['subgraph', 'status'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'atrium_subgraph_request_duration_seconds',
-    help: 'Duration of the gateway\'s requests to each subgraph.',
-    labelNames: ['subgraph'] as const,
-    registers,
-  });
-  const open = new Gauge({
-    name: 'atrium_subscriptions_open',
-    help: 'GraphQL subscriptions open on this gateway (client side).',
-    registers,
-  });
-  const upstreams = new Counter({
-    name: 'atrium_subscription_upstreams_total',
-    help: 'Upstream subscriptions opened to each subgraph (identical client subscriptions share one).',
-    labelNames: ['subgraph'] as const,
-    registers,
-  });
-  const received = new Counter({
-    name: 'atrium_subscription_events_received_total',
-    help: 'Subscription events received from each subgraph.',
-    labelNames: ['subgraph'] as const,
-    registers,
-  });
-  const delivered = new Counter({
-    name: 'atrium_subscription_events_delivered_total',
-    help: 'Subscription results queued for delivery to clients.',
-    registers,
-  });
-  const dropped = new Counter({
-    name: 'atrium_subscription_events_dropped_total',
-    help: 'Subscription results dropped because a client fell too far behind (the client is disconnected).',
-    registers,
-  });
-  const plans = new Counter({
-    name: 'atrium_query_plans_built_total',
-    help: 'Query plans computed (plan-cache misses); flat under steady traffic, since each operation shape is planned once.',
-    registers,
-  });
-  const circuits = new Gauge({
-    name: 'atrium_subgraph_circuit_open',
-    help: 'Whether the circuit breaker of each subgraph is open (1: fetches fail fast, or only a trial one goes through) or closed (0).',
-    labelNames: ['subgraph'] as const,
-    registers,
-  });
+  const { counter, gauge, histogram } = metricsOn(metrics.registry);
+  const requests = counter('atrium_subgraph_requests_total', 'Requests from the gateway to each subgraph, by status (error: unreachable, timed out, non-2xx, or GraphQL errors).', ['subgraph', 'status']);
+  const duration = histogram('atrium_subgraph_request_duration_seconds', "Duration of the gateway's requests to each subgraph.", ['subgraph']);
+  const open = gauge('atrium_subscriptions_open', 'GraphQL subscriptions open on this gateway (client side).');
+  const upstreams = counter('atrium_subscription_upstreams_total', 'Upstream subscriptions opened to each subgraph (identical client subscriptions share one).', ['subgraph']);
+  const received = counter('atrium_subscription_events_received_total', 'Subscription events received from each subgraph.', ['subgraph']);
+  const delivered = counter('atrium_subscription_events_delivered_total', 'Subscription results queued for delivery to clients.');
+  const dropped = counter('atrium_subscription_events_dropped_total', 'Subscription results dropped because a client fell too far behind (the client is disconnected).');
+  const plans = counter('atrium_query_plans_built_total', 'Query plans computed (plan-cache misses); flat under steady traffic, since each operation shape is planned once.');
+  const circuits = gauge('atrium_subgraph_circuit_open', 'Whether the circuit breaker of each subgraph is open (1: fetches fail fast, or only a trial one goes through) or closed (0).', ['subgraph']);
   return {
     ...metrics,
     circuitOpen: (subgraph, isOpen) => circuits.set({ subgraph }, isOpen ? 1 : 0),

@@ -4,7 +4,6 @@ import { getOperationAST, getVariableValues, GraphQLError, parse, validate, type
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller';
 import { checkHandshake, type Signing } from '../auth/signature';
@@ -13,7 +12,7 @@ import type { Context } from './context';
 import { createErrorFormatter, ErrorCode } from '../errors';
 import { findUnsafeString, unsafeStringError } from '../input-strings';
 import { warnOnOversizedFrames } from '../ws-frames';
-import type { Metrics } from '../metrics';
+import { metricsOn, type Metrics } from '../metrics';
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -78,12 +77,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       const { http: _status, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     });
-  const open = new Gauge({
-    name: 'atrium_subscriptions_open',
-    help: 'GraphQL subscriptions open on this subgraph over graphql-ws (the gateway\'s upstream ones, or direct clients).',
-    labelNames: ['service'] as const,
-    registers: [metrics.registry],
-  }).labels({ service: metrics.service });
+  const open = metricsOn(metrics.registry)
+    .gauge('atrium_subscriptions_open', "GraphQL subscriptions open on this subgraph over graphql-ws (the gateway's upstream ones, or direct clients).", ['service'])
+    .labels({ service: metrics.service });
   // Subscriptions counted open, per socket, so each is counted down exactly once.
   const counted = new WeakMap<object, Set<string>>();
 
