@@ -1,10 +1,9 @@
-import { loadConfig } from '@atrium/kit';
-import { createTestDatabase, createTestEvents, createTestIssuer, freePort, testLogger, waitFor, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
+import { freePort, waitFor, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
-import { notificationEnv } from './config';
 import { startCaptureServer, type CaptureServer } from '../../../scripts/lib/mail-catcher';
 import { Notification, NotificationChannel, NotificationStatus } from './notification/notification.entity';
-import { createServer, type NotificationServer } from './server';
+import type { NotificationServer } from './server';
+import { startNotification, type NotificationHarness } from './testing/harness';
 
 jest.setTimeout(60_000);
 
@@ -16,27 +15,20 @@ let smtpPort: number;
 let capture: CaptureServer | undefined;
 const BACKOFF_MS = 300;
 
+let harness: NotificationHarness;
+
 beforeAll(async () => {
-  db = await createTestDatabase('notification_delivery');
-  events = createTestEvents('notification-delivery');
   smtpPort = await freePort(); // nothing listens there yet
-  const config = loadConfig(notificationEnv, {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    PORT: '0',
-    ...events.env,
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    SMTP_TIMEOUT_MS: '2000',
-    DELIVERY_BACKOFF_MS: String(BACKOFF_MS),
+  harness = await startNotification('notification_delivery', {
+    mail: false,
+    env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SMTP_TIMEOUT_MS: '2000', DELIVERY_BACKOFF_MS: String(BACKOFF_MS) },
   });
-  server = await createServer(config, { verifier: (await createTestIssuer()).verifier, log: testLogger('notification') });
+  ({ db, events, server } = harness);
 });
 
 afterAll(async () => {
-  await server?.close();
-  await capture?.close();
-  await events?.close();
-  await db?.drop();
+  await harness?.close();
+  await capture?.close(); // the catcher this suite started on SMTP_URL's port
 });
 
 const emailRow = async (userId: string) =>

@@ -1,25 +1,13 @@
-import { loadConfig } from '@atrium/kit';
 import { countStatements, type BookingSnapshot } from '@atrium/kit/subgraph';
-import {
-  createTestDatabase,
-  createTestEvents,
-  createTestIssuer,
-  errorCodes,
-  graphql,
-  testLogger,
-  waitFor,
-  type TestDatabase,
-  type TestEvents,
-  type TestIssuer,
-} from '@atrium/kit/testing';
+import { errorCodes, graphql, waitFor, type TestDatabase, type TestEvents, type TestIssuer } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { notificationEnv } from './config';
-import { startCaptureServer, type CaptureServer } from '../../../scripts/lib/mail-catcher';
+import type { CaptureServer } from '../../../scripts/lib/mail-catcher';
 import { Notification, NotificationChannel, NotificationKind, NotificationStatus } from './notification/notification.entity';
-import { createServer, type NotificationServer } from './server';
+import type { NotificationServer } from './server';
+import { startNotification, type NotificationHarness } from './testing/harness';
 import type { LogSmsProvider } from './sms/sms-provider';
 
 jest.setTimeout(30_000);
@@ -32,29 +20,16 @@ let mailFolder: string;
 let server: NotificationServer;
 let url: string;
 
+let harness: NotificationHarness;
+
 beforeAll(async () => {
-  db = await createTestDatabase('notification');
-  issuer = await createTestIssuer();
-  events = createTestEvents('notification');
-  mailFolder = await mkdtemp(join(tmpdir(), 'atrium-mail-'));
-  capture = await startCaptureServer({ port: 0, folder: mailFolder });
-  const config = loadConfig(notificationEnv, {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    PORT: '0',
-    ...events.env,
-    SMTP_URL: `smtp://127.0.0.1:${capture.port}`,
-    DELIVERY_BACKOFF_MS: '100',
-  });
-  server = await createServer(config, { verifier: issuer.verifier, log: testLogger('notification') });
-  url = `${server.url}/graphql`;
+  harness = await startNotification('notification', { mail: { folder: (mailFolder = await mkdtemp(join(tmpdir(), 'atrium-mail-'))) } });
+  ({ db, issuer, events, server, url } = harness);
+  capture = harness.mail!;
 });
 
 afterAll(async () => {
-  await server?.close();
-  await capture?.close();
-  await events?.close();
-  await db?.drop();
+  await harness?.close();
   if (mailFolder) await rm(mailFolder, { recursive: true, force: true });
 });
 

@@ -1,11 +1,10 @@
-import { loadConfig } from '@atrium/kit';
-import { createTestDatabase, createTestEvents, createTestIssuer, testLogger, waitFor, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
+import { waitFor, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
-import { notificationEnv } from './config';
-import { startCaptureServer, type CaptureServer } from '../../../scripts/lib/mail-catcher';
+import type { CaptureServer } from '../../../scripts/lib/mail-catcher';
 import { DELIVER_QUEUE } from './notification/delivery';
 import { Notification, NotificationChannel, NotificationKind, NotificationStatus } from './notification/notification.entity';
-import { createServer, type NotificationServer } from './server';
+import type { NotificationServer } from './server';
+import { startNotification, type NotificationHarness } from './testing/harness';
 
 /**
  * An e-mail not yet SENT is always delivered in the end, even when its delivery job
@@ -20,27 +19,16 @@ let events: TestEvents;
 let capture: CaptureServer;
 let server: NotificationServer;
 
+let harness: NotificationHarness;
+
 beforeAll(async () => {
-  db = await createTestDatabase('notification_redelivery');
-  events = createTestEvents('notification-redelivery');
-  capture = await startCaptureServer({ port: 0 });
-  const config = loadConfig(notificationEnv, {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    PORT: '0',
-    ...events.env,
-    SMTP_URL: `smtp://127.0.0.1:${capture.port}`,
-    DELIVERY_BACKOFF_MS: '100',
-    DELIVERY_REQUEUE_MS: '300',
-  });
-  server = await createServer(config, { verifier: (await createTestIssuer()).verifier, log: testLogger('notification') });
+  harness = await startNotification('notification_redelivery', { env: { DELIVERY_REQUEUE_MS: '300' } });
+  ({ db, events, server } = harness);
+  capture = harness.mail!;
 });
 
 afterAll(async () => {
-  await server?.close();
-  await capture?.close();
-  await events?.close();
-  await db?.drop();
+  await harness?.close();
 });
 
 /** A registered user (their welcome e-mail delivered): notification knows their address. */

@@ -1,24 +1,11 @@
-import { loadConfig, type Role } from '@atrium/kit';
+import { type Role } from '@atrium/kit';
 import { type BookingSnapshot } from '@atrium/kit/subgraph';
-import {
-  createTestDatabase,
-  createTestEvents,
-  createTestIssuer,
-  graphql,
-  subscribe,
-  testLogger,
-  waitFor,
-  waitForOpenSubscriptions,
-  type TestDatabase,
-  type TestEvents,
-  type TestIssuer,
-  type TestSubscription,
-} from '@atrium/kit/testing';
+import { createTestIssuer, graphql, subscribe, waitFor, waitForOpenSubscriptions, type TestDatabase, type TestEvents, type TestIssuer, type TestSubscription } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
-import { notificationEnv } from '../config';
-import { startCaptureServer, type CaptureServer } from '../../../../scripts/lib/mail-catcher';
+import type { CaptureServer } from '../../../../scripts/lib/mail-catcher';
 import { Recipient } from '../recipient/recipient.entity';
-import { createServer, type NotificationServer } from '../server';
+import type { NotificationServer } from '../server';
+import { startNotification, type NotificationHarness } from '../testing/harness';
 import { Notification, NotificationChannel, NotificationKind, NotificationStatus } from './notification.entity';
 
 const RECEIVED = `subscription { notificationReceived { id kind channel status title body readAt sentAt createdAt user { id } } }`;
@@ -34,22 +21,12 @@ let server: NotificationServer;
 let url: string;
 let open: TestSubscription[] = [];
 
+let harness: NotificationHarness;
+
 beforeAll(async () => {
-  db = await createTestDatabase('notification_subscription');
-  issuer = await createTestIssuer();
-  events = createTestEvents('notification_subscription');
-  capture = await startCaptureServer({ port: 0 });
-  const config = loadConfig(notificationEnv, {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    PORT: '0',
-    ...events.env,
-    PUBSUB_PREFIX: `atrium-test-notification-${randomUUID()}`,
-    SMTP_URL: `smtp://127.0.0.1:${capture.port}`,
-    DELIVERY_BACKOFF_MS: '100',
-  });
-  server = await createServer(config, { verifier: issuer.verifier, log: testLogger('notification') });
-  url = `${server.url}/graphql`;
+  harness = await startNotification('notification_subscription');
+  ({ db, issuer, events, server, url } = harness);
+  capture = harness.mail!;
 });
 
 afterEach(async () => {
@@ -59,10 +36,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
-  await capture?.close();
-  await events?.close();
-  await db?.drop();
+  await harness?.close();
 });
 
 interface User {
