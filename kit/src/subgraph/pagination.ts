@@ -6,15 +6,30 @@ import { badInput } from '../errors';
 import { isUuid } from '../ids';
 import { PageInfo } from './graphql-types';
 
-/** `first` / `after` of every Relay-style list. */
+/** `first`: the page size of a Relay-style list, 1 to 100, 20 unless given. */
+export function PageSize(): PropertyDecorator {
+  return (target, key) => {
+    Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100' })(target, key);
+    Min(1)(target, key);
+    Max(100)(target, key);
+  };
+}
+
+/** `after`: where a Relay-style list goes on from (the previous page's endCursor). */
+export function PageAfter(): PropertyDecorator {
+  return Field(() => String, { nullable: true, description: 'The endCursor of the previous page' });
+}
+
+/**
+ * `first` / `after` of every Relay-style list. Arguments that must come before them (a
+ * contract's order) declare their own class with `@PageSize()` and `@PageAfter()`.
+ */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100' })
-  @Min(1)
-  @Max(100)
+  @PageSize()
   first!: number;
 
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })
+  @PageAfter()
   after?: string | null;
 }
 

@@ -1,5 +1,5 @@
-import { Max, Min } from 'class-validator';
-import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { PageAfter, PageSize } from '@atrium/kit/subgraph';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { BookingStatus } from './booking.entity';
 
 @InputType()
@@ -14,17 +14,15 @@ export class CreateBookingInput {
   endsAt!: Date;
 }
 
-/** `(status, first, after)` in the contract's order (extending kit's `PageArgs` would put `status` last); `first`/`after` behave as `PageArgs`. */
+/** `(status, first, after)` in the contract's order (extending kit's `PageArgs` would put `status` last); `first`/`after` are `PageArgs`' own. */
 @ArgsType()
 export class BookingListArgs {
   @Field(() => BookingStatus, { nullable: true, description: 'Only bookings in this status' })
   status?: BookingStatus | null;
 
-  @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100' })
-  @Min(1)
-  @Max(100)
+  @PageSize()
   first!: number;
 
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })
+  @PageAfter()
   after?: string | null;
 }
