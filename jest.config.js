@@ -4,6 +4,8 @@
 //   e2e          *.e2e.test.ts   the whole supergraph through the gateway on port 0
 //   fault        *.fault.test.ts every service a process of its own on a private PostgreSQL
 //                                and Redis, killed with SIGKILL under a booking workload
+//   conformance *.conformance.test.ts  the same operations through @apollo/gateway's stock
+//                                executor (the oracle) and Atrium's, on in-memory supergraphs
 const swc = [
   '@swc/jest',
   {
@@ -30,10 +32,12 @@ module.exports = {
   // shared cores only make both slower and their hooks flakier.
   maxWorkers: 1,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.fault\\.test\\.ts$', '/node_modules/', '/dist/'] },
+    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.fault\\.test\\.ts$', '\\.conformance\\.test\\.ts$', '/node_modules/', '/dist/'] },
     { ...common, displayName: 'integration', testMatch: ['**/*.int.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
     // Runs the compiled services from dist/ (`npm run build:ts` first; `npm test` builds).
     { ...common, displayName: 'fault', testMatch: ['**/*.fault.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'], setupFilesAfterEnv: ['<rootDir>/test/support/slow-machine.ts'] },
+    // In-process: composes its supergraphs and runs their subgraphs in memory (see test/conformance/README.md).
+    { ...common, displayName: 'conformance', testMatch: ['**/*.conformance.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
   ],
 };
