@@ -154,17 +154,29 @@ export function planOperation(supergraph: ConformanceSupergraph, op: OperationFi
 /** What is compared: data, and each error's message, path and code. */
 export interface Recorded {
   data: unknown;
-  errors: { message: string; path?: readonly (string | number)[]; code?: unknown }[];
+  errors: RecordedError[];
+  /**
+   * The stock executor reports errors of value completion (a null in a non-null position)
+   * not in `errors` but in `extensions.valueCompletion` when no fetch failed: compared too.
+   */
+  valueCompletion?: RecordedError[];
+}
+type RecordedError = { message: string; path?: readonly (string | number)[]; code?: unknown };
+
+function recordError(e: { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }): RecordedError {
+  return {
+    message: e.message,
+    ...(e.path ? { path: [...e.path] } : {}),
+    ...(e.extensions?.code !== undefined ? { code: e.extensions.code } : {}),
+  };
 }
 
 export function record(result: ExecutionResult): Recorded {
+  const valueCompletion = result.extensions?.valueCompletion as Parameters<typeof recordError>[0][] | undefined;
   return {
     data: result.data,
-    errors: (result.errors ?? []).map((e) => ({
-      message: e.message,
-      ...(e.path ? { path: [...e.path] } : {}),
-      ...(e.extensions?.code !== undefined ? { code: e.extensions.code } : {}),
-    })),
+    errors: (result.errors ?? []).map(recordError),
+    ...(valueCompletion?.length ? { valueCompletion: valueCompletion.map(recordError) } : {}),
   };
 }
 
@@ -218,7 +230,8 @@ function primaryVariables(fetch: FetchNode, variables: Record<string, unknown>):
 
 /** Errors compared as a set: their order in the response list carries no meaning. */
 export function comparable(recorded: Recorded[]): Recorded[] {
-  return recorded.map((r) => ({ data: r.data, errors: [...r.errors].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) }));
+  const sorted = (errors: RecordedError[]) => [...errors].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  return recorded.map((r) => ({ data: r.data, errors: sorted(r.errors), ...(r.valueCompletion ? { valueCompletion: sorted(r.valueCompletion) } : {}) }));
 }
 
 /** Federation 2 header importing every directive the fixtures use. */

@@ -124,8 +124,8 @@ export const errorsNonNull: SupergraphFixture = {
     },
   ],
   operations: [
-    // The stock executor nulls the whole response here and reports no error (its behaviour, not the spec's);
-    // an executor under test is held to the same answer, no special case.
+    // The stock executor nulls the whole response and reports the null in extensions.valueCompletion,
+    // not in errors (its behaviour, not the spec's); an executor under test is held to the same answer.
     { name: 'unknown customer under a non-null field', query: `{ orders { id buyer { name } } }` },
     { name: 'non-null vip throws under nullable customer', query: `{ orders { id customer { name vip } } }`, errors: true },
     { name: 'non-null price throws in a non-null list', query: `{ orders { id items { title price } } }`, errors: true },

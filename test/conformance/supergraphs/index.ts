@@ -2,6 +2,7 @@ import type { SupergraphFixture } from '../harness';
 import { entityInterfaces, interfaceObject, nestedLists, unionsAcross } from './abstract';
 import { compoundKeys, provides, requiresArgs, requiresChain, shareable } from './entities';
 import { errorsNonNull, errorsNullable, subgraphDown } from './errors';
+import { feedAcross, providesNested } from './more';
 import { directives, fragmentsAliases, mutations, subscriptions } from './operations';
 
 /** Every supergraph of the tier, each with its operations (see README.md for what each covers). */
@@ -22,4 +23,6 @@ export const supergraphs: SupergraphFixture[] = [
   fragmentsAliases,
   mutations,
   subscriptions,
+  providesNested,
+  feedAcross,
 ];
