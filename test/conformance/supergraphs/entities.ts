@@ -64,6 +64,7 @@ export const compoundKeys: SupergraphFixture = {
     { name: 'one product with variables', query: `query One($id: ID!) { product(id: $id) { __typename upc sku inStock org { id } } }`, variables: { id: 'p3' } },
     { name: 'missing product', query: `query One($id: ID!) { product(id: $id) { name inStock reviews { id } } }`, variables: { id: 'nope' } },
     { name: 'round trip back to reviews', query: `{ reviews { product { reviews { id product { sku inStock } } } } }` },
+    { name: 'skipped key field, entity fields kept', query: `query P($id: ID!, $s: Boolean!) { product(id: $id) { id @skip(if: $s) upc @skip(if: $s) inStock reviews { id } } }`, variables: { id: 'p1', s: true } },
   ],
 };
 
@@ -121,6 +122,7 @@ export const requiresArgs: SupergraphFixture = {
     { name: 'cost express and label', query: `query Cost($zone: Int!, $x: Boolean) { parcels { label cost(zone: $zone, express: $x) } }`, variables: { zone: 1, x: true } },
     { name: 'required field also selected by the client', query: `{ parcels { weight kg: weight(unit: KILOGRAM) label size { width } } }` },
     { name: 'aliased costs', query: `{ parcels { near: cost(zone: 1) far: cost(zone: 9) } }` },
+    { name: 'null variable for a defaulted argument', query: `query C($x: Boolean) { parcels { cost(zone: 2, express: $x) } }`, variables: { x: null } },
   ],
 };
 

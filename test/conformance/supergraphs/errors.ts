@@ -80,6 +80,7 @@ export const errorsNullable: SupergraphFixture = {
     { name: 'nullable field throws with a code', query: `{ orders { id customer { name vip } } }`, errors: true },
     { name: 'item price throws', query: `{ orders { items { title price } } }`, errors: true },
     { name: 'one order, error under alias', query: `query O($id: ID!) { order(id: $id) { c: customer { v: vip } } }`, variables: { id: 'o2' }, errors: true },
+    { name: 'errors under aliases in lists', query: `{ os: orders { xs: items { t: title p: price } c: customer { v: vip } } }`, errors: true },
     { name: 'one order, no error', query: `query O($id: ID!) { order(id: $id) { customer { name vip } items { price } } }`, variables: { id: 'o1' } },
   ],
 };

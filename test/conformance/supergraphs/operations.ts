@@ -90,6 +90,8 @@ export const fragmentsAliases: SupergraphFixture = {
     { name: 'same field twice, merged', query: `{ books { author { name } author { born id } title title } }` },
     { name: 'introspection with data', query: `{ __type(name: "Book") { name fields { name } } books { title } }` },
     { name: 'schema introspection', query: `{ __schema { queryType { name } mutationType { name } } }` },
+    { name: 'aliases swapping field names', query: `{ books { title: year year: title author { id: name name: born } } }` },
+    { name: 'alias named like the key the plan needs', query: `{ books { id: title author { id: name books { id: year } } } }` },
   ],
 };
 
@@ -162,6 +164,7 @@ export const mutations: SupergraphFixture = {
     },
     { name: 'unknown account', query: `mutation { deposit(id: "zz", amount: 1) { balance entries } }` },
     { name: 'query after reset', query: `{ accounts { id balance entries } }` },
+    { name: 'typename on the mutation root', query: `mutation M($a: Int!) { __typename deposit(id: "ac2", amount: $a) { __typename id balance } }`, variables: { a: 7 } },
   ],
 };
 
