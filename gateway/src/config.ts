@@ -18,6 +18,11 @@ export const gatewayEnv = {
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Extra attempts for a failed query fetch (network, timeout, 5xx); mutations are never retried. */
   SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  /**
+   * `on`: concurrent identical query fetches (same subgraph, body and forwarded Authorization)
+   * share one request (fetch/dedup.ts); mutations and different callers never do.
+   */
+  SUBGRAPH_DEDUP: z.enum(['on', 'off']).default('on'),
   /** Redis for rate limits and session revocations (the gateway starts, and fails open, without it). */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace of the live-event (pub/sub) channels: the subgraphs' PUBSUB_PREFIX, to hear identity's revocations. */

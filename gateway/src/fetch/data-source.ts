@@ -6,8 +6,9 @@ import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
 import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { SubgraphFetchMetrics } from '../ops/metrics';
+import { dedupKey, InFlight, isQuery } from './dedup';
 import { placeErrors } from './place-errors';
-import { signRequest, type Signer } from './sign';
+import { sentBody, signRequest, type Signer } from './sign';
 
 /** Wait before the first retry of a failed query fetch (doubling after each). */
 const RETRY_DELAY_MS = 25;
@@ -28,6 +29,13 @@ const RETRY_DELAY_MS = 25;
  * and the refusal is neither retried nor counted by the circuit.
  * Whatever a fetch ends with, errors of the whole fetch are placed at the fields it would
  * have provided (place-errors.ts), so only what the schema forces is nulled around them.
+ *
+ * With `dedup` (SUBGRAPH_DEDUP), a client's query identical to one in flight — same body,
+ * same forwarded `authorization` — waits for that one's answer and gets a copy of it
+ * (dedup.ts). What is shared is the whole fetch below: its retries, its passage through the
+ * circuit, its signature, its failure; so one underlying request is retried, counted and
+ * signed once, and each sharer gets what it would have got alone. The request carries the
+ * sender's `x-request-id`: the subgraph logs one request, under the first caller's id.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -40,9 +48,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly retries = 0,
     /** Signs each request (its exact body), so subgraphs that require it answer (fetch/sign.ts). */
     private readonly sign?: Signer,
+    /** Share identical client queries in flight (SUBGRAPH_DEDUP). */
+    dedup = false,
   ) {
     super({ url, fetcher });
+    this.inFlight = dedup ? new InFlight(copyResponse, () => this.metrics?.deduplicated(this.name)) : undefined;
   }
+
+  private readonly inFlight: InFlight<GatewayGraphQLResponse> | undefined;
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
@@ -54,7 +67,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (context.requestId) headers.set('x-request-id', context.requestId);
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    // Only a client's query: a health check or a schema load is a probe of its own, a mutation never shared.
+    if (!this.inFlight || !forClient(options) || !isQuery(options.request.query)) return this.send(options);
+    // The identity and body the subgraph would see: willSendRequest forwards `authorization` when set, the body is final.
+    const key = dedupKey(options.context?.authorization || undefined, sentBody(options.request));
+    return this.inFlight.run(key, () => this.send(options));
+  }
+
+  /** One fetch, retries included, with its failure answered as the client's error. */
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const attempt = () => (this.circuit ? this.circuit.run(() => this.fetch(options)) : this.fetch(options));
     // Only a query is safe to send twice: a mutation may have taken effect before its answer was lost.
     const idempotent = !/^\s*mutation\b/.test(options.request.query ?? '');
@@ -103,6 +125,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       });
     }
   }
+}
+
+/**
+ * A sharer's own answer: its data and errors copied (the executor merges into them), the raw
+ * HTTP response (read-only, and not cloneable) shared.
+ */
+function copyResponse(response: GatewayGraphQLResponse): GatewayGraphQLResponse {
+  const { http, ...rest } = response as GatewayGraphQLResponse & { http?: unknown };
+  const copy = structuredClone(rest) as GatewayGraphQLResponse;
+  return http === undefined ? copy : Object.assign(copy, { http });
 }
 
 /** A fetch of a client's operation (not a health check or schema load): @apollo/gateway does not export the enum that says so. */

@@ -22,7 +22,8 @@ export interface SubgraphFetch {
  * How the gateway reaches subgraphs: one data source per subgraph (data-source.ts: headers,
  * retries of queries, a subgraph's refusal as the caller's error) over pooled keep-alive
  * connections (pooled-fetcher.ts, bounded by SUBGRAPH_TIMEOUT_MS), behind a circuit breaker
- * per subgraph (circuit-breaker.ts), every request signed (sign.ts).
+ * per subgraph (circuit-breaker.ts), every request signed (sign.ts), identical queries in
+ * flight shared (dedup.ts, SUBGRAPH_DEDUP).
  */
 export function subgraphFetch(): GatewayModule<SubgraphFetch> {
   return {
@@ -51,7 +52,7 @@ export function subgraphFetch(): GatewayModule<SubgraphFetch> {
           const target = config.subgraphUrls[name.toLowerCase()] ?? url;
           if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
           urls.set(name, target);
-          return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign);
+          return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign, config.SUBGRAPH_DEDUP === 'on');
         },
         async close() {
           circuits.shutdown();

@@ -4,6 +4,8 @@ import { createMetrics, metricsOn, type Metrics } from '@atrium/kit';
 export interface SubgraphFetchMetrics {
   /** `ok`: a response without errors; `error`: unreachable, timed out, non-2xx, or GraphQL errors. */
   record(subgraph: string, status: 'ok' | 'error', seconds: number): void;
+  /** A fetch answered by an identical one already in flight (SUBGRAPH_DEDUP), no request of its own. */
+  deduplicated(subgraph: string): void;
 }
 
 /** What the subscription hub counts (subscriptions/hub.ts). */
@@ -35,6 +37,7 @@ export function createGatewayMetrics(): GatewayMetrics {
   const metrics = createMetrics('gateway');
   const { counter, gauge, histogram } = metricsOn(metrics.registry);
   const requests = counter('atrium_subgraph_requests_total', 'Requests from the gateway to each subgraph, by status (error: unreachable, timed out, non-2xx, or GraphQL errors).', ['subgraph', 'status']);
+  const deduplicated = counter('atrium_subgraph_fetches_deduplicated_total', 'Subgraph query fetches answered by an identical one already in flight (same body and Authorization), without a request of their own (SUBGRAPH_DEDUP).', ['subgraph']);
   const duration = histogram('atrium_subgraph_request_duration_seconds', "Duration of the gateway's requests to each subgraph.", ['subgraph']);
   const open = gauge('atrium_subscriptions_open', 'GraphQL subscriptions open on this gateway (client side).');
   const upstreams = counter('atrium_subscription_upstreams_total', 'Upstream subscriptions opened to each subgraph (identical client subscriptions share one).', ['subgraph']);
@@ -60,6 +63,7 @@ export function createGatewayMetrics(): GatewayMetrics {
         requests.inc({ subgraph, status });
         duration.observe({ subgraph }, seconds);
       },
+      deduplicated: (subgraph) => deduplicated.inc({ subgraph }),
     },
   };
 }
