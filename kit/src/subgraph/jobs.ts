@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { asBackgroundWork } from './db';
 
 export type { Job, JobsOptions };
 
@@ -129,7 +130,7 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
         connections.push(connection);
         const worker = new Worker(
           queueName(name),
-          (job) => process(job, { orm, log: log.child({ job: name, jobId: job.id }), jobs }),
+          (job) => asBackgroundWork(() => process(job, { orm, log: log.child({ job: name, jobId: job.id }), jobs })),
           { connection, prefix, concurrency: 5 },
         );
         worker.on('failed', (job, err) => log.warn({ err, job: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));

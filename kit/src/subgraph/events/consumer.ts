@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { asBackgroundWork } from '../db';
 import type { Jobs } from '../jobs';
 import type { EventOutcome, Metrics } from '../../metrics';
 import type { EventType } from './catalog';
@@ -110,7 +111,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       const deferred: (() => Promise<void>)[] = [];
       const afterCommitJobs: Jobs = { ...jobs, add: async (...args) => void deferred.push(() => jobs.add(...args)) };
       try {
-        await orm.em.fork().transactional(async (em) => {
+        await asBackgroundWork(() => orm.em.fork().transactional(async (em) => {
           const inserted = await em.execute<{ event_id: string }[]>(
             'insert into processed_event (event_id, consumer, processed_at) values (?, ?, now()) on conflict do nothing returning event_id',
             [event.id, group],
@@ -119,7 +120,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
           outcome = 'handled';
           const events = createRecorder(em, { producer: group, correlationId: event.correlationId, actorId: event.actorId });
           await handler(event, { em, log: log.child({ event: event.type, eventId: event.id, correlationId: event.correlationId }), events, jobs: afterCommitJobs });
-        });
+        }));
         for (const enqueue of deferred) await enqueue();
       } catch (err) {
         // Kept for the dead-letter entry and its log line: never a database error's raw
