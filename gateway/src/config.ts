@@ -23,6 +23,11 @@ export const gatewayEnv = {
    * share one request (fetch/dedup.ts); mutations and different callers never do.
    */
   SUBGRAPH_DEDUP: z.enum(['on', 'off']).default('on'),
+  /**
+   * What executes query plans: `atrium` (execute/plan-executor.ts) or `apollo`
+   * (@apollo/gateway's own `executeQueryPlan`). Planning is @apollo/gateway's either way.
+   */
+  EXECUTOR: z.enum(['atrium', 'apollo']).default('atrium'),
   /** Redis for rate limits and session revocations (the gateway starts, and fails open, without it). */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace of the live-event (pub/sub) channels: the subgraphs' PUBSUB_PREFIX, to hear identity's revocations. */

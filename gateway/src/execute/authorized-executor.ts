@@ -1,9 +1,23 @@
+import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { Caller } from '@atrium/kit';
 import { GraphQLError } from 'graphql';
 import type { Authorizer } from '../authorize';
 import type { GatewayContext } from '../context';
 import { asGraphQLError } from '../errors';
+import { atriumExecutor } from './atrium-executor';
+
+/** What executes query plans (`EXECUTOR`): Atrium's executor, or @apollo/gateway's own. */
+export type ExecutorKind = 'atrium' | 'apollo';
+
+/**
+ * The executor operations run through, before authorization is put around it: `apollo` is
+ * the loaded gateway's own (`stock`); `atrium` plans the same way, with the same plan cache,
+ * and executes plans with execute/plan-executor.ts.
+ */
+export function planExecutor(kind: ExecutorKind, gateway: ApolloGateway, stock: GatewayExecutor): GatewayExecutor {
+  return kind === 'atrium' ? atriumExecutor(gateway) : stock;
+}
 
 /** Why no operation could be picked, in graphql-js's words. */
 const unresolvedOperation = (operationName: string | null | undefined) =>
@@ -12,8 +26,8 @@ const unresolvedOperation = (operationName: string | null | undefined) =>
   );
 
 /**
- * What runs an operation's plan: @apollo/gateway's executor (which plans, caches plans and
- * executes them), with field-level authorization around it. Before planning, the fields
+ * What runs an operation's plan: the gateway's executor (`planExecutor`: plans, caches plans
+ * and executes them), with field-level authorization around it. Before planning, the fields
  * the caller may not see are removed from the operation (so no subgraph is asked for them),
  * and the filtered operation gets its own plan-cache key; after execution they come back as
  * `null` with UNAUTHENTICATED / FORBIDDEN errors at their paths. `authorizer` is the loaded

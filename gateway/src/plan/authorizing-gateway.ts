@@ -4,7 +4,7 @@ import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/feder
 import type { Caller } from '@atrium/kit';
 import type { GraphQLSchema } from 'graphql';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
-import { authorizedExecutor } from '../execute/authorized-executor';
+import { authorizedExecutor, planExecutor, type ExecutorKind } from '../execute/authorized-executor';
 import { SubscriptionPlanner } from '../subscriptions/event-plan';
 
 /**
@@ -52,6 +52,8 @@ export class AuthorizingGateway implements GatewayInterface {
     private readonly policies: PolicyRegistry<Caller>,
     /** Called each time a query plan is computed (not served from the plan cache): how tests see re-planning. */
     onPlanBuilt?: () => void,
+    /** What executes the plans (`EXECUTOR`). */
+    private readonly executorKind: ExecutorKind = 'atrium',
   ) {
     this.inner = new SecurityAwareGateway(config);
     this.subscriptionPlanner = new SubscriptionPlanner(this.inner);
@@ -81,7 +83,7 @@ export class AuthorizingGateway implements GatewayInterface {
 
   async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
     const { executor } = await this.inner.load(options);
-    return { executor: executor && authorizedExecutor(executor, () => this.authorizer()) };
+    return { executor: executor && authorizedExecutor(planExecutor(this.executorKind, this.inner, executor), () => this.authorizer()) };
   }
 
   onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {

@@ -36,6 +36,7 @@ export function supergraph(fetch: Pick<SubgraphFetch, 'dataSource'>): GatewayMod
         },
         policies,
         () => metrics.planBuilt(),
+        config.EXECUTOR,
       );
       return {
         gateway,
