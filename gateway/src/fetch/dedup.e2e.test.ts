@@ -1,7 +1,4 @@
-import { ACCESS_TOKEN_ALG } from '@atrium/kit';
-import { errorCodes, graphql } from '@atrium/kit/testing';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { createTestIssuer, errorCodes, graphql, type TestIssuer } from '@atrium/kit/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway';
@@ -14,27 +11,18 @@ import { suiteGateways } from '../testing/start-gateway';
 // never by timing.
 
 let foreign: ForeignSupergraph;
-let jwks: Server;
-let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-let kid: string;
+let issuer: TestIssuer;
+let jwks: { url: string; close(): Promise<void> };
 const fronts: Server[] = [];
 
 const gateways = suiteGateways(() => ({
   ...foreign.env,
-  JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+  JWKS_URL: jwks.url,
   RATE_LIMIT_LOGIN: '1000',
 }));
 
 /** An access token for `userId`, as identity would sign it. */
-const token = (userId: string) =>
-  new SignJWT({ roles: ['MEMBER'], scope: '', sid: randomUUID() })
-    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid })
-    .setSubject(userId)
-    .setIssuer('atrium-identity')
-    .setAudience('atrium')
-    .setIssuedAt()
-    .setExpirationTime('15m')
-    .sign(signingKey);
+const token = (userId: string) => issuer.token({ userId });
 
 interface Seen {
   authorization: string | undefined;
@@ -91,12 +79,8 @@ const PRODUCTS = [
 const N = 5;
 
 beforeAll(async () => {
-  const keys = await generateKeyPair(ACCESS_TOKEN_ALG);
-  signingKey = keys.privateKey;
-  kid = randomUUID();
-  const jwk = { ...(await exportJWK(keys.publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
-  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  issuer = await createTestIssuer();
+  jwks = await issuer.serveJwks();
   foreign = await startForeignSupergraph({ p1Stars: [5] });
 });
 
@@ -104,7 +88,7 @@ afterAll(async () => {
   await gateways.closeAll();
   for (const f of fronts) await new Promise((resolve) => f.close(resolve));
   await foreign?.close();
-  await new Promise((resolve) => jwks.close(resolve));
+  await jwks?.close();
 });
 
 describe('in-flight deduplication of subgraph queries (SUBGRAPH_DEDUP)', () => {

@@ -1,46 +1,29 @@
-import { ACCESS_TOKEN_ALG } from '@atrium/kit';
-import { errorCodes, freePort, graphql, subscribe } from '@atrium/kit/testing';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createTestIssuer, errorCodes, freePort, graphql, subscribe, type TestIssuer } from '@atrium/kit/testing';
 import WebSocket from 'ws';
 import { DEMO_ACCOUNTS, EXTRA_MEMBERS } from '../../../scripts/lib/seed-plan';
 import { scrape, startForeignSupergraph, type ForeignSupergraph } from '../testing/foreign-supergraph';
 import { PRODUCTION_ENV, suiteGateways } from '../testing/start-gateway';
 
 let foreign: ForeignSupergraph;
-let jwks: Server;
-let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-let kid: string;
+let issuer: TestIssuer;
+let jwks: { url: string; close(): Promise<void> };
 
-const gateways = suiteGateways(() => ({ ...foreign.env, JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json` }));
+const gateways = suiteGateways(() => ({ ...foreign.env, JWKS_URL: jwks.url }));
 const startGateway = gateways.start;
 
 /** An access token for `userId`, as identity would sign it. */
-const token = (userId: string) =>
-  new SignJWT({ roles: ['MEMBER'], scope: '', sid: randomUUID() })
-    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid })
-    .setSubject(userId)
-    .setIssuer('atrium-identity')
-    .setAudience('atrium')
-    .setIssuedAt()
-    .setExpirationTime('15m')
-    .sign(signingKey);
+const token = (userId: string) => issuer.token({ userId });
 
 beforeAll(async () => {
-  const keys = await generateKeyPair(ACCESS_TOKEN_ALG);
-  signingKey = keys.privateKey;
-  kid = randomUUID();
-  const jwk = { ...(await exportJWK(keys.publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
-  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  issuer = await createTestIssuer();
+  jwks = await issuer.serveJwks();
   foreign = await startForeignSupergraph({ p1Stars: [5] });
 });
 
 afterAll(async () => {
   await gateways.closeAll();
   await foreign?.close();
-  await new Promise((resolve) => jwks.close(resolve));
+  await jwks?.close();
 });
 
 describe('query limits', () => {
