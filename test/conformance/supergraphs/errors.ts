@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { byKey, fed2, type SupergraphFixture } from '../harness';
+import { byKey, fed2, type SubgraphFixture, type SupergraphFixture } from '../harness';
 
 type Row = Record<string, unknown>;
 
@@ -35,21 +35,17 @@ const ordersSubgraph = {
   },
 };
 
-// 10. Errors and nulls in nullable positions in the middle of a plan.
-export const errorsNullable: SupergraphFixture = {
-  name: 'errors-nullable',
-  covers: [
-    'entity fetch returning null for one representation (nullable field)',
-    'a field resolver throwing in a nullable position',
-    'subgraph errors with extension codes passed through at client paths',
-    'partial data',
-  ],
-  subgraphs: [
-    ordersSubgraph,
+/**
+ * customers (c2's `vip` throws with a code) and items (a negative price throws without
+ * one), their fields nullable or non-null: the same failures, in the two kinds of position.
+ */
+const failingSubgraphs = (fields: 'nullable' | 'non-null'): SubgraphFixture[] => {
+  const t = (type: string) => (fields === 'non-null' ? `${type}!` : type);
+  return [
     {
       name: 'customers',
       typeDefs: `${fed2}
-        type Customer @key(fields: "id") { id: ID! name: String vip: Boolean }`,
+        type Customer @key(fields: "id") { id: ID! name: ${t('String')} vip: ${t('Boolean')} }`,
       resolvers: {
         Customer: {
           __resolveReference: (ref: Row) => byKey(customers, ref, 'id'),
@@ -63,7 +59,7 @@ export const errorsNullable: SupergraphFixture = {
     {
       name: 'items',
       typeDefs: `${fed2}
-        type Item @key(fields: "id") { id: ID! title: String price: Int }`,
+        type Item @key(fields: "id") { id: ID! title: ${t('String')} price: ${t('Int')} }`,
       resolvers: {
         Item: {
           __resolveReference: (ref: Row) => byKey(items, ref, 'id'),
@@ -74,6 +70,21 @@ export const errorsNullable: SupergraphFixture = {
         },
       },
     },
+  ];
+};
+
+// 10. Errors and nulls in nullable positions in the middle of a plan.
+export const errorsNullable: SupergraphFixture = {
+  name: 'errors-nullable',
+  covers: [
+    'entity fetch returning null for one representation (nullable field)',
+    'a field resolver throwing in a nullable position',
+    'subgraph errors with extension codes passed through at client paths',
+    'partial data',
+  ],
+  subgraphs: [
+    ordersSubgraph,
+    ...failingSubgraphs('nullable'),
   ],
   operations: [
     { name: 'unknown customer is null', query: `{ orders { id customer { name } } }` },
@@ -95,34 +106,7 @@ export const errorsNonNull: SupergraphFixture = {
   ],
   subgraphs: [
     ordersSubgraph,
-    {
-      name: 'customers',
-      typeDefs: `${fed2}
-        type Customer @key(fields: "id") { id: ID! name: String! vip: Boolean! }`,
-      resolvers: {
-        Customer: {
-          __resolveReference: (ref: Row) => byKey(customers, ref, 'id'),
-          vip: (c: Row) => {
-            if (c.id === 'c2') throw new GraphQLError('vip status unavailable', { extensions: { code: 'VIP_DOWN' } });
-            return true;
-          },
-        },
-      },
-    },
-    {
-      name: 'items',
-      typeDefs: `${fed2}
-        type Item @key(fields: "id") { id: ID! title: String! price: Int! }`,
-      resolvers: {
-        Item: {
-          __resolveReference: (ref: Row) => byKey(items, ref, 'id'),
-          price: (i: Row) => {
-            if ((i.price as number) < 0) throw new Error('negative price');
-            return i.price;
-          },
-        },
-      },
-    },
+    ...failingSubgraphs('non-null'),
   ],
   operations: [
     // The stock executor nulls the whole response and reports the null in extensions.valueCompletion,
