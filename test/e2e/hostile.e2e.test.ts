@@ -1,4 +1,4 @@
-import { createTestIssuer, graphql } from '@atrium/kit/testing';
+import { createTestIssuer, graphql, waitFor } from '@atrium/kit/testing';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { castOfUsers, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
@@ -81,13 +81,16 @@ beforeAll(async () => {
   workspaceId = ws.data!.createWorkspace.id;
   const start = new Date(Date.now() + 3 * 86_400_000);
   start.setUTCMinutes(0, 0, 0);
-  const booking = await graphql(
-    sg.url,
-    'mutation($input: CreateBookingInput!) { createBooking(input: $input) { id } }',
-    { input: { workspaceId, startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3_600_000).toISOString() } },
-    { token: other.accessToken },
-  );
-  bookingId = booking.data!.createBooking.id;
+  // booking learns about workspaces from catalog's events: book once it knows this one.
+  bookingId = await waitFor(async () => {
+    const booking = await graphql(
+      sg.url,
+      'mutation($input: CreateBookingInput!) { createBooking(input: $input) { id } }',
+      { input: { workspaceId, startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3_600_000).toISOString() } },
+      { token: other.accessToken },
+    );
+    return booking.data?.createBooking?.id as string | undefined;
+  }, { timeoutMs: 30_000, what: 'booking to know the workspace' });
   const prod = await sg.anotherGateway(PRODUCTION_GATEWAY);
   production = `${prod.url}/graphql`;
 });
