@@ -86,6 +86,16 @@ export const gatewayEnv = {
   /** How long a registered query is kept in Redis, in seconds. */
   APQ_TTL_S: z.coerce.number().int().positive().default(86_400),
 
+  // Trusted documents, see http/trusted-documents.ts.
+  /**
+   * `off` (the default, for development): the manifest is not read. `allow`: its operations
+   * may be sent by id alone, anything else still runs. `enforce` (production): only its
+   * operations run, sent by id or by their exact body.
+   */
+  TRUSTED_DOCUMENTS: z.enum(['off', 'allow', 'enforce']).default('off'),
+  /** The trusted-documents manifest (Apollo's persisted-query format), written by `npm run documents`. */
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).default('documents/manifest.json'),
+
   // Subscriptions over graphql-ws, see subscriptions/.
   /** Most subscriptions open at once on one WebSocket connection. */
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),

@@ -46,7 +46,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     const subgraphs = await use(subgraphFetch());
     const { gateway } = await use(supergraph(subgraphs));
     const { apollo } = await use(graphqlEndpoint(gateway, protection, options.plugins));
-    const { hub } = await use(webSocketSubscriptions({ apollo, gateway, authentication: auth, validationRules: protection.validationRules, sign: subgraphs.sign }));
+    const { hub } = await use(webSocketSubscriptions({ apollo, gateway, authentication: auth, validationRules: protection.validationRules, trustedDocuments: protection.trustedDocuments, sign: subgraphs.sign }));
     await use(operations(subgraphs, protection));
     return { gateway, hub, metrics: host.metrics };
   });

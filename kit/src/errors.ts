@@ -30,6 +30,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** A request body that cannot be read: malformed JSON, an unknown charset (HTTP 400). */
   BAD_REQUEST: 'BAD_REQUEST',
+  /** The gateway runs only its trusted documents (TRUSTED_DOCUMENTS=enforce), and this operation is not one (HTTP 400). */
+  OPERATION_NOT_TRUSTED: 'OPERATION_NOT_TRUSTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

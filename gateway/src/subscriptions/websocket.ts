@@ -11,6 +11,7 @@ import type { GatewayContext } from '../context';
 import { asGraphQLError, ErrorCode } from '../errors';
 import type { Signer } from '../fetch/sign';
 import { hideSuggestions } from '../http/query-limits';
+import type { TrustedDocuments } from '../http/trusted-documents';
 import type { GatewayModule } from '../module';
 import type { AuthorizingGateway } from '../plan/authorizing-gateway';
 import { closing, SubscriptionHub } from './hub';
@@ -34,6 +35,8 @@ export function webSocketSubscriptions(deps: {
   authentication: Authentication;
   /** graphql-armor's rules, as over HTTP. */
   validationRules: ValidationRule[];
+  /** The trusted-documents manifest, as over HTTP (`enforce`: only its subscriptions open). */
+  trustedDocuments?: TrustedDocuments;
   sign: Signer | undefined;
 }): GatewayModule<Subscriptions> {
   return {
@@ -56,6 +59,7 @@ export function webSocketSubscriptions(deps: {
         revoked: authentication.revoked,
         log,
         validationRules: deps.validationRules,
+        trustedDocuments: deps.trustedDocuments,
         maxTokens: config.GRAPHQL_MAX_TOKENS,
         perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
         max: config.SUBSCRIPTIONS_MAX,
@@ -97,6 +101,7 @@ interface SubscriptionServerOptions {
   log: Logger;
   /** The same limits as HTTP operations (graphql-armor rules, token limit). */
   validationRules: ValidationRule[];
+  trustedDocuments?: TrustedDocuments;
   maxTokens: number;
   /** Most subscriptions open at once on one connection, and on the whole gateway. */
   perConnection: number;
@@ -157,6 +162,9 @@ function serveSubscriptions(options: SubscriptionServerOptions): { close(): Prom
       onSubscribe: (ctx, _id, payload) => {
         const schema = gateway.schema;
         if (!schema) return [new GraphQLError('The supergraph is not loaded yet', { extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE } })];
+        // An id alone is filled in from the manifest; under enforce, anything not in it is refused.
+        const untrusted = options.trustedDocuments?.admit(payload);
+        if (untrusted) return [untrusted];
         let document;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });
