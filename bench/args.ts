@@ -1,9 +1,22 @@
 /** The command line of `npm run bench` (pure; unit-tested in args.test.ts). */
 
-export const TARGETS = ['atrium', 'stock', 'hive', 'direct'] as const;
+/** The targets in the order a round runs them (Hive's two runtimes side by side). */
+export const TARGETS = ['atrium', 'stock', 'hive', 'hive-rust', 'direct'] as const;
 export type TargetId = (typeof TARGETS)[number];
-/** The letters of the design notes: A = atrium, B = stock, C = hive, D = direct. */
-const LETTERS: Record<string, TargetId> = { a: 'atrium', b: 'stock', c: 'hive', d: 'direct' };
+/**
+ * The letters of the design notes: A = atrium, B = stock, C = hive, D = direct, and
+ * E = hive-rust (Hive Gateway with its Rust query planner, added later: a new letter, so
+ * that the first four keep theirs).
+ */
+const LETTERS: Record<string, TargetId> = { a: 'atrium', b: 'stock', c: 'hive', d: 'direct', e: 'hive-rust' };
+
+/**
+ * What the gateways are measured on. `full`: Atrium's seven subgraphs on PostgreSQL, seeded
+ * through the gateway. `light`: the benchmark's own in-memory subgraphs (bench/light/) with
+ * the same schemas and answers, so the gateways, not the subgraphs, bound the rate.
+ */
+export const MODES = ['full', 'light'] as const;
+export type Mode = (typeof MODES)[number];
 
 export const QUERIES = ['single', 'nested', 'auth'] as const;
 export type QueryId = (typeof QUERIES)[number];
@@ -16,6 +29,8 @@ export interface BenchArgs {
   help: boolean;
   /** Run the gateway comparison. */
   gateways: boolean;
+  /** The subgraphs the gateway comparison runs on, one after the other (contention and fan-out need `full`). */
+  modes: Mode[];
   /** Run the booking contention + end-to-end throughput benchmark. */
   contention: boolean;
   targets: TargetId[];
@@ -57,6 +72,7 @@ export interface BenchArgs {
 
 export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   gateways: true,
+  modes: ['full'],
   contention: true,
   targets: [...TARGETS],
   queries: [...QUERIES],
@@ -79,15 +95,21 @@ export const DEFAULTS: Omit<BenchArgs, 'help'> = {
 
 export const USAGE = `npm run bench [-- [gateways|contention|fanout] [options]]
 
-Side-by-side gateway benchmark (Atrium vs stock @apollo/gateway vs Hive Gateway vs the
-subgraph queried directly), the booking contention benchmark and the subscription fan-out
-benchmark. Starts everything it needs on free ports of 127.0.0.1 (PostgreSQL and Redis
+Side-by-side gateway benchmark (Atrium vs stock @apollo/gateway vs Hive Gateway, with its
+JavaScript and with its Rust query planner, vs the subgraph queried directly), the booking
+contention benchmark and the subscription fan-out benchmark. Starts everything it needs on free ports of 127.0.0.1 (PostgreSQL and Redis
 must run on their default ports) and stops it all at the end.
 
   gateways                  only the gateway comparison
   contention                only the contention and end-to-end booking throughput
   fanout                    only the subscription fan-out benchmark
-  --only a,b,c,d            targets: atrium (a), stock (b), hive (c), direct (d)   [all]
+  --only a,b,c,e,d          targets: atrium (a), stock (b), hive (c), hive-rust (e:
+                            Hive Gateway with its Rust query planner), direct (d)  [all]
+  --light                   the gateway comparison on the benchmark's in-memory
+                            subgraphs (same schemas and answers) instead of Atrium's:
+                            the gateways bound the rate (= --modes light)
+  --modes list              full, light: the gateway comparison on each, one after
+                            the other (contention and fan-out run on full)         [full]
   --queries list            single, nested, auth                                  [all]
   --rounds N                measured rounds; each interleaves every target         [${DEFAULTS.rounds}]
   --duration S              seconds per sample                                     [${DEFAULTS.duration}]
@@ -151,6 +173,7 @@ function intList(flag: string, value: string | undefined, allowNone = false): nu
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { help: false, ...DEFAULTS, targets: [...DEFAULTS.targets], queries: [...DEFAULTS.queries] };
   let mode: 'all' | 'gateways' | 'contention' | 'fanout' = 'all';
+  let modesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -169,6 +192,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--only':
         args.targets = list('--only', value(), TARGETS, LETTERS);
+        break;
+      case '--light':
+        args.modes = ['light'];
+        modesGiven = true;
+        break;
+      case '--modes':
+        args.modes = list('--modes', value(), MODES);
+        modesGiven = true;
         break;
       case '--queries':
         args.queries = list('--queries', value(), QUERIES);
@@ -242,6 +273,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     args.contention = false;
     args.fanout = true;
   }
+  if (!args.modes.includes('full')) {
+    // Contention and fan-out book, pay and publish: they need Atrium's real subgraphs.
+    if (mode === 'contention' || mode === 'fanout') throw new Error(`"${mode}" runs on Atrium's own subgraphs only: drop --light (or add full to --modes)`);
+    args.contention = false;
+    args.fanout = false;
+  } else if (modesGiven && mode !== 'all' && mode !== 'gateways' && args.modes.includes('light')) {
+    throw new Error('--modes light applies to the gateway comparison: add "gateways" or drop the command word');
+  }
   return args;
 }
 
@@ -259,7 +298,7 @@ export function fanoutPlannedSeconds(args: Pick<BenchArgs, 'fanout' | 'fanoutSiz
 
 /** A rough upper bound of the run's measuring time in seconds (setup not included). */
 export function plannedSeconds(args: BenchArgs): number {
-  const cells = args.gateways ? args.targets.length * args.queries.length : 0;
+  const cells = args.gateways ? args.targets.length * args.queries.length * args.modes.length : 0;
   const gateways = cells * (args.warmup + args.rounds * args.duration);
   const contention = args.contention ? args.contentionSizes.length * 2 + args.throughputConfirm.length * args.throughputLevels.length * (args.throughputDuration + 2) : 0;
   return Math.round(gateways + contention + fanoutPlannedSeconds(args));
@@ -295,8 +334,18 @@ export interface TargetEnv {
   host: string;
   /** SUPERGRAPH_PATH: the supergraph file the stock gateway serves. */
   supergraphPath: string | undefined;
+  /** LIGHT_SUBGRAPH: which subgraph a light subgraph process serves (bench/light/main.ts). */
+  lightSubgraph: string | undefined;
+  /** SCHEMA_FILE: that subgraph's SDL. */
+  schemaFile: string | undefined;
 }
 
 export function loadTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
-  return { port: env.PORT === undefined ? undefined : Number(env.PORT), host: env.HOST ?? '127.0.0.1', supergraphPath: env.SUPERGRAPH_PATH };
+  return {
+    port: env.PORT === undefined ? undefined : Number(env.PORT),
+    host: env.HOST ?? '127.0.0.1',
+    supergraphPath: env.SUPERGRAPH_PATH,
+    lightSubgraph: env.LIGHT_SUBGRAPH,
+    schemaFile: env.SCHEMA_FILE,
+  };
 }

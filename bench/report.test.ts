@@ -143,7 +143,7 @@ describe('mergeReports', () => {
     expect(merged.carried).toEqual({ gateways: report.startedAt, contention: report.startedAt });
     expect(merged.date).toBe('2030-01-03');
     const section = renderMarkdownSection(merged);
-    expect(section).toContain('_Not measured by the latest run, kept from earlier ones: the gateway comparison (run started 2030-01-02 10:00 UTC); the contention and booking throughput (run started 2030-01-02 10:00 UTC)._');
+    expect(section).toContain('_Not measured by the latest run, kept from earlier ones: the gateway comparison on Atrium\'s subgraphs (run started 2030-01-02 10:00 UTC); the contention and booking throughput (run started 2030-01-02 10:00 UTC)._');
   });
   it('keeps a carried part\'s original time through later merges, and carries the fan-out into a full run', () => {
     const first = mergeReports(fanoutOnly, { gateways: false, contention: false, fanout: true }, report);

@@ -6,11 +6,10 @@
  */
 import { DEMO_LOCATIONS, planBookings } from '../scripts/lib/seed-plan';
 import type { SeedFacts } from './queries';
+import { MEMBER_BOOKINGS, MEMBERS, WORKSPACES } from './data-set';
 import { ADMIN } from './stack';
 
-export const MEMBERS = 20;
-export const WORKSPACES = 20;
-export const MEMBER_BOOKINGS = 50;
+export { MEMBER_BOOKINGS, MEMBERS, WORKSPACES };
 export const MEMBER_PASSWORD = 'bench-member-password';
 export const CARD_OK = '4242424242424242';
 

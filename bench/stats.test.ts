@@ -90,10 +90,15 @@ describe('ratios', () => {
   });
   it('compares the reference target with each other one, per query', () => {
     const rows = ratios([cell('atrium', 'nested', 400, 10), cell('stock', 'nested', 200, 20), cell('hive', 'nested', 500, 8)], 'atrium', ['stock', 'hive']);
-    expect(rows).toEqual([
+    expect(rows).toMatchObject([
       { query: 'nested', name: 'atrium/stock', rps: 2, p50: 0.5 },
       { query: 'nested', name: 'atrium/hive', rps: 0.8, p50: 1.25 },
     ]);
+  });
+  it('compares p99 latency and CPU per request too', () => {
+    const withCost = (target: string, p99: number, cpuMsPerRequest: number): Cell => ({ target, query: 'auth', status: 'ok', samples: [], summary: summarize([sample({ p99, cpuMsPerRequest })]) });
+    const [row] = ratios([withCost('atrium', 50, 0.6), withCost('hive-rust', 100, 2.4)], 'atrium', ['hive-rust']);
+    expect(row).toMatchObject({ name: 'atrium/hive-rust', p99: 0.5, cpu: 0.25 });
   });
   it('gives null for a target that was not measured', () => {
     const rows = ratios([cell('atrium', 'single', 400, 10), cell('hive', 'single', 0, 0, 'error')], 'atrium', ['hive', 'direct']);

@@ -123,9 +123,13 @@ export interface RatioRow {
   rps: number | null;
   /** p50 latency ratio (below 1 = the first is faster). */
   p50: number | null;
+  /** p99 latency ratio (below 1 = the first is faster); absent in results written before it was recorded. */
+  p99?: number | null;
+  /** CPU ms per request ratio (below 1 = the first costs less per request); absent in older results. */
+  cpu?: number | null;
 }
 
-/** Atrium's median rps and p50 over each other target's, per query (null when either is missing). */
+/** Atrium's median rps, p50, p99 and CPU ms per request over each other target's, per query (null when either is missing). */
 export function ratios(cells: readonly Cell[], reference: string, others: readonly string[]): RatioRow[] {
   const queries = [...new Set(cells.map((c) => c.query))];
   const find = (target: string, query: string) => cells.find((c) => c.target === target && c.query === query && c.status === 'ok')?.summary;
@@ -133,7 +137,14 @@ export function ratios(cells: readonly Cell[], reference: string, others: readon
     others.map((other) => {
       const a = find(reference, query);
       const b = find(other, query);
-      return { query, name: `${reference}/${other}`, rps: ratio(a?.rps, b?.rps), p50: ratio(a?.p50, b?.p50) };
+      return {
+        query,
+        name: `${reference}/${other}`,
+        rps: ratio(a?.rps, b?.rps),
+        p50: ratio(a?.p50, b?.p50),
+        p99: ratio(a?.p99, b?.p99),
+        cpu: ratio(a?.cpuMsPerRequest, b?.cpuMsPerRequest),
+      };
     }),
   );
 }
