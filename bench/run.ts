@@ -11,13 +11,25 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { findRepoRoot } from '../scripts/lib/repo-root';
-import { parseBenchArgs, plannedSeconds, USAGE, type BenchArgs, type QueryId, type TargetId } from './args';
+import { parseBenchArgs, plannedSeconds, USAGE, type BenchArgs, type Mode, type QueryId, type TargetId } from './args';
 import { runContention } from './contention';
 import { checkOpenFiles, runFanout } from './fanout';
 import { loadRequest, probe, runLoad, type LoadRequest } from './measure';
-import { QUERY_SPECS, tokenFor } from './queries';
-import { chartOf, formatContention, formatFanout, formatTable, mergeReports, renderMarkdownSection, replaceSection, TARGET_LABELS, type RunReport } from './report';
-import { describeErrors, seed, type Seeded } from './seed';
+import { QUERY_SPECS, tokenFor, type SeedFacts } from './queries';
+import {
+  chartOf,
+  checkTargets,
+  formatContention,
+  formatFanout,
+  formatTable,
+  mergeReports,
+  renderMarkdownSection,
+  replaceSection,
+  TARGET_LABELS,
+  type Comparison,
+  type RunReport,
+} from './report';
+import { describeErrors, seed } from './seed';
 import { Stack, type Endpoint } from './stack';
 import { ratios, summarize, type Cell } from './stats';
 import { renderBarChart } from './svg';
@@ -35,15 +47,17 @@ function version(repoRoot: string, pkg: string): string {
 }
 
 /** Where target `target` is asked query `query`: URL, process and request; undefined if the target is not running. */
-function requestFor(stack: Stack, target: TargetId, query: QueryId, seeded: Seeded, distinct: boolean): { endpoint: Endpoint; request: LoadRequest } | undefined {
+function requestFor(stack: Stack, target: TargetId, query: QueryId, seeded: SeedFacts, distinct: boolean): { endpoint: Endpoint; request: LoadRequest } | undefined {
   const spec = QUERY_SPECS[query];
-  const endpoint = target === 'atrium' ? stack.atrium : target === 'stock' ? stack.stock : target === 'hive' ? stack.hive : stack.subgraphs.get(spec.direct.subgraph);
+  const gateways: Record<Exclude<TargetId, 'direct'>, Endpoint | undefined> = { atrium: stack.atrium, stock: stack.stock, hive: stack.hive, 'hive-rust': stack.hiveRust };
+  const endpoint = target === 'direct' ? stack.subgraphs.get(spec.direct.subgraph) : gateways[target];
   if (!endpoint) return undefined;
   const op = target === 'direct' ? spec.direct : spec.gateway;
   return { endpoint, request: loadRequest(endpoint.url, op.query, op.variables?.(seeded), tokenFor(op.caller, seeded), distinct) };
 }
 
-async function compareGateways(args: BenchArgs, stack: Stack, seeded: Seeded, notes: string[]): Promise<Cell[]> {
+async function compareGateways(args: BenchArgs, stack: Stack, seeded: SeedFacts, notes: string[]): Promise<Cell[]> {
+  const tag = stack.mode === 'light' ? 'light ' : '';
   const cells: Cell[] = [];
   for (const query of args.queries) {
     for (const target of args.targets) {
@@ -61,13 +75,13 @@ async function compareGateways(args: BenchArgs, stack: Stack, seeded: Seeded, no
       if (problem) {
         Object.assign(cell, { status: 'error', reason: problem });
         notes.push(`${TARGET_LABELS[target]} answered ${QUERY_SPECS[query].label} with errors, so it was not measured: ${problem}`);
-        log(`${target} × ${query}: ERROR ${problem}`);
+        log(`${tag}${target} × ${query}: ERROR ${problem}`);
       }
     }
   }
   const live = cells.filter((c) => c.status === 'ok');
   if (args.warmup > 0) {
-    log(`warm-up: ${args.warmup} s per target and query`);
+    log(`${tag}warm-up: ${args.warmup} s per target and query`);
     for (const cell of live) {
       const where = requestFor(stack, cell.target as TargetId, cell.query as QueryId, seeded, !args.identical)!;
       await runLoad(where.request, { connections: args.connections, duration: args.warmup, pid: where.endpoint.child.pid }, 0);
@@ -84,7 +98,7 @@ async function compareGateways(args: BenchArgs, stack: Stack, seeded: Seeded, no
         const sample = await runLoad(where.request, { connections: args.connections, duration: args.duration, pid: where.endpoint.child.pid, watch }, round);
         cell.samples.push(sample);
         log(
-          `round ${round}/${args.rounds} ${query.padEnd(6)} ${cell.target.padEnd(6)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms` +
+          `${tag}round ${round}/${args.rounds} ${query.padEnd(6)} ${cell.target.padEnd(9)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms` +
             `${sample.non2xx + sample.graphqlErrors + sample.socketErrors ? `  errors ${sample.non2xx}/${sample.graphqlErrors}/${sample.socketErrors}` : ''}`,
         );
       }
@@ -136,55 +150,88 @@ async function main(): Promise<number> {
     }
   }
   const repoRoot = findRepoRoot(__dirname);
-  const stack = new Stack({ repoRoot, targets: args.gateways ? args.targets : [], log });
+  // The stack being measured: one mode at a time, each stopped before the next starts.
+  let stack: Stack | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
     log(`${signal}: stopping every process the benchmark started`);
-    void stack.down().finally(() => process.exit(130));
+    void (stack?.down() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   const notes: string[] = [];
+  const lightNotes: string[] = [];
+  const fullGateways = args.gateways && args.modes.includes('full');
+  const lightGateways = args.gateways && args.modes.includes('light');
   let failed = false;
   try {
     log(`measuring takes about ${Math.round(plannedSeconds(args) / 60 * 10) / 10} min after setup`);
-    await stack.up();
-    if (stack.stockStripped) {
-      notes.push(
-        `Stock @apollo/gateway refuses supergraphs linking security specs, so it got a copy without ${stack.stockStripped.links.length} \`@link\`s ` +
-          `(${stack.stockStripped.directives.map((d) => `@${d}`).join(', ')}) and ${stack.stockStripped.usages} directive usages: it enforces no field-level authorization (the subgraphs still do).`,
-      );
-    }
-    if (stack.hive) notes.push('Hive Gateway got the supergraph with its security specs (it loads them and, without its auth plugins configured, does not enforce them; the subgraphs do).');
-    log('seeding through the Atrium gateway');
-    const seeded = await seed(stack.atrium!.url, log);
-    log(`seeded: 22 users, ${seeded.workspaceIds.length} workspaces, 50 CONFIRMED bookings for member0`);
+    let cells: Cell[] = [];
+    let contention: RunReport['contention'];
+    let fanout: RunReport['fanout'];
+    if (fullGateways || args.contention || args.fanout) {
+      stack = new Stack({ repoRoot, mode: 'full', targets: fullGateways ? args.targets : [], log });
+      await stack.up();
+      notes.push(...peerNotes(stack));
+      log('seeding through the Atrium gateway');
+      const seeded = await seed(stack.atrium!.url, log);
+      log(`seeded: 22 users, ${seeded.workspaceIds.length} workspaces, 50 CONFIRMED bookings for member0`);
 
-    const cells = args.gateways ? await compareGateways(args, stack, seeded, notes) : [];
-    const contention = args.contention
-      ? await runContention({
-          gatewayUrl: stack.atrium!.url,
-          seeded,
-          sizes: args.contentionSizes,
-          levels: args.throughputLevels,
-          levelDuration: args.throughputDuration,
-          confirm: args.throughputConfirm,
-          bookingUrl: stack.subgraphs.get('booking')?.url,
-          log,
-        })
-      : undefined;
-    if (contention?.bursts.some((b) => !b.correct)) {
-      notes.push('Contention: at least one burst did NOT end with exactly one winner and only BOOKING_CONFLICT for the others.');
-      failed = true;
+      cells = fullGateways ? await compareGateways(args, stack, seeded, notes) : [];
+      contention = args.contention
+        ? await runContention({
+            gatewayUrl: stack.atrium!.url,
+            seeded,
+            sizes: args.contentionSizes,
+            levels: args.throughputLevels,
+            levelDuration: args.throughputDuration,
+            confirm: args.throughputConfirm,
+            bookingUrl: stack.subgraphs.get('booking')?.url,
+            log,
+          })
+        : undefined;
+      if (contention?.bursts.some((b) => !b.correct)) {
+        notes.push('Contention: at least one burst did NOT end with exactly one winner and only BOOKING_CONFLICT for the others.');
+        failed = true;
+      }
+      fanout = args.fanout
+        ? await runFanout({ stack, seeded, sizes: args.fanoutSizes, dedupOffSizes: args.fanoutDedupOffSizes, repeats: args.fanoutRepeats, perSocket: args.fanoutPerSocket, log })
+        : undefined;
+      if (fanout?.runs.some((r) => r.status !== 'ok')) failed = true;
+      const dead = stack.casualty();
+      if (dead) throw new Error(`a process died during the benchmark: ${dead}`);
+      log("stopping the stack on Atrium's subgraphs");
+      await stack.down();
     }
-    const fanout = args.fanout
-      ? await runFanout({ stack, seeded, sizes: args.fanoutSizes, dedupOffSizes: args.fanoutDedupOffSizes, repeats: args.fanoutRepeats, perSocket: args.fanoutPerSocket, log })
-      : undefined;
-    if (fanout?.runs.some((r) => r.status !== 'ok')) failed = true;
-    const dead = stack.casualty();
-    if (dead) throw new Error(`a process died during the benchmark: ${dead}`);
+
+    let light: Comparison | undefined;
+    if (lightGateways) {
+      const lightStarted = new Date().toISOString();
+      const loadAtStartLight = os.loadavg().map((l) => Math.round(l * 100) / 100);
+      stack = new Stack({ repoRoot, mode: 'light', targets: args.targets, log });
+      await stack.up();
+      lightNotes.push(...peerNotes(stack));
+      const lightCells = await compareGateways(args, stack, stack.lightFacts!, lightNotes);
+      const dead = stack.casualty();
+      if (dead) throw new Error(`a process died during the benchmark: ${dead}`);
+      log('stopping the stack on light subgraphs');
+      await stack.down();
+      light = {
+        mode: 'light',
+        startedAt: lightStarted,
+        finishedAt: new Date().toISOString(),
+        loadAtStart: loadAtStartLight,
+        loadAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+        settings: settingsOf(args),
+        targets: targetsOf(args, 'light'),
+        cells: lightCells,
+        ratios: ratios(lightCells, 'atrium', args.targets.filter((t) => t !== 'atrium')),
+        checks: checkTargets(lightCells, args.identical ? 'identical' : 'distinct'),
+        notes: lightNotes,
+      };
+    }
 
     const date = new Date(started).toISOString().slice(0, 10);
     const report: RunReport = {
@@ -200,36 +247,30 @@ async function main(): Promise<number> {
         loadAtStart,
         loadAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       },
-      settings: { rounds: args.rounds, duration: args.duration, warmup: args.warmup, connections: args.connections, requests: args.identical ? 'identical' : 'distinct' },
+      settings: settingsOf(args),
       versions: {
         '@apollo/gateway': version(repoRoot, '@apollo/gateway'),
         '@apollo/server': version(repoRoot, '@apollo/server'),
         '@graphql-hive/gateway': version(repoRoot, '@graphql-hive/gateway'),
+        '@graphql-hive/router-runtime': version(repoRoot, '@graphql-hive/router-runtime'),
+        '@graphql-hive/router-query-planner': version(repoRoot, '@graphql-hive/router-query-planner'),
         autocannon: version(repoRoot, 'autocannon'),
       },
-      targets: args.targets.map((id) => ({
-        id,
-        label: TARGET_LABELS[id],
-        notes:
-          id === 'direct'
-            ? args.queries.map((q) => `${q}: ${QUERY_SPECS[q].direct.subgraph} — ${QUERY_SPECS[q].direct.note}`).join('; ')
-            : id === 'atrium'
-              ? 'dist/gateway/src/main.js, NODE_ENV=production, all protections on (limits, rate limits in Redis with high budgets, circuit breakers, metrics)'
-              : id === 'stock'
-                ? 'bench/targets/stock-gateway.ts: @apollo/gateway + @apollo/server standalone, no plugins, forwards Authorization and x-request-id; security specs stripped'
-                : 'hive-gateway supergraph <file> --host 127.0.0.1 --fork 1, config forwards Authorization and x-request-id',
-      })),
+      targets: targetsOf(args, 'full'),
       cells,
       ratios: ratios(cells, 'atrium', args.targets.filter((t) => t !== 'atrium')),
+      checks: fullGateways ? checkTargets(cells, args.identical ? 'identical' : 'distinct') : undefined,
+      light,
       contention,
       fanout,
       notes,
     };
 
-    if (cells.length) process.stdout.write(`\n${formatTable(report)}\n`);
+    if (cells.length) process.stdout.write(`\n${formatTable(report, light ? "Gateways on Atrium's subgraphs:" : undefined)}\n`);
+    if (light) process.stdout.write(`\n${formatTable(light, 'Gateways on light subgraphs (--light):')}\n`);
     if (contention) process.stdout.write(`\n${formatContention(contention)}\n`);
     if (fanout) process.stdout.write(`\n${formatFanout(fanout)}\n`);
-    const allNotes = [...notes, ...(fanout?.notes ?? [])];
+    const allNotes = [...notes, ...(fanout?.notes ?? []), ...lightNotes.map((n) => `light: ${n}`)];
     if (allNotes.length) process.stdout.write(`\n${allNotes.map((n) => `* ${n}`).join('\n')}\n`);
 
     if (args.write) {
@@ -238,19 +279,28 @@ async function main(): Promise<number> {
       const jsonFile = path.join(resultsDir, `${date}.json`);
       // Parts this run did not measure are kept from the latest earlier file (the same day's, if any).
       const previous = latestResults(resultsDir, `${date}.json`);
-      const merged = mergeReports(report, { gateways: args.gateways, contention: args.contention, fanout: args.fanout }, previous);
+      const merged = mergeReports(report, { gateways: fullGateways, light: lightGateways, contention: args.contention, fanout: args.fanout }, previous);
       writeFileSync(jsonFile, `${JSON.stringify(merged, null, 2)}\n`);
-      let chartName: string | undefined;
-      if (cells.length) {
-        chartName = `${date}.svg`;
-        writeFileSync(path.join(resultsDir, chartName), renderBarChart(chartOf(report)));
-      } else if (merged.carried?.gateways && existsSync(path.join(resultsDir, `${merged.carried.gateways.slice(0, 10)}.svg`))) {
-        chartName = `${merged.carried.gateways.slice(0, 10)}.svg`;
-      }
+      const written = [path.relative(repoRoot, jsonFile)];
+      /** The chart of one comparison: drawn for a measured one, the carried one's file otherwise (if it is there). */
+      const chart = (mode: Mode, measured: Pick<RunReport, 'cells' | 'date' | 'settings'> | undefined, carriedAt: string | undefined): string | undefined => {
+        const suffix = mode === 'light' ? '-light' : '';
+        if (measured?.cells.length) {
+          const name = `${date}${suffix}.svg`;
+          writeFileSync(path.join(resultsDir, name), renderBarChart(chartOf(measured, mode)));
+          written.push(`bench/results/${name}`);
+          return name;
+        }
+        const name = carriedAt ? `${carriedAt.slice(0, 10)}${suffix}.svg` : undefined;
+        return name && existsSync(path.join(resultsDir, name)) ? name : undefined;
+      };
+      const chartName = chart('full', cells.length ? report : undefined, merged.carried?.gateways);
+      const lightChartName = chart('light', light ? { cells: light.cells, date, settings: light.settings } : undefined, merged.carried?.light);
       const docFile = path.join(repoRoot, 'docs', 'benchmarks.md');
       const doc = existsSync(docFile) ? readFileSync(docFile, 'utf8') : '# Benchmarks\n';
-      writeFileSync(docFile, replaceSection(doc, renderMarkdownSection(merged, chartName ? `../bench/results/${chartName}` : undefined)));
-      log(`wrote ${path.relative(repoRoot, jsonFile)}${cells.length ? `, bench/results/${chartName}` : ''} and docs/benchmarks.md`);
+      const link = (name: string | undefined) => (name ? `../bench/results/${name}` : undefined);
+      writeFileSync(docFile, replaceSection(doc, renderMarkdownSection(merged, link(chartName), link(lightChartName))));
+      log(`wrote ${written.join(', ')} and docs/benchmarks.md`);
     }
   } catch (err) {
     failed = true;
@@ -259,11 +309,56 @@ async function main(): Promise<number> {
   } finally {
     if (!interrupted) log('stopping every process the benchmark started');
     // Idempotent: after a signal this waits for the stop the handler began.
-    await stack.down(failed && !interrupted);
-    if (failed && !interrupted) log(`logs kept in ${stack.workDir}`);
+    await stack?.down(failed && !interrupted);
+    if (failed && !interrupted && stack) log(`logs kept in ${stack.workDir}`);
   }
   log(`done in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   return interrupted ? 130 : failed ? 1 : 0;
+}
+
+/** What the peer gateways got instead of Atrium's supergraph, as notes of a comparison. */
+function peerNotes(stack: Stack): string[] {
+  const notes: string[] = [];
+  if (stack.stockStripped) {
+    notes.push(
+      `Stock @apollo/gateway refuses supergraphs linking security specs, so it got a copy without ${stack.stockStripped.links.length} \`@link\`s ` +
+        `(${stack.stockStripped.directives.map((d) => `@${d}`).join(', ')}) and ${stack.stockStripped.usages} directive usages: it enforces no field-level authorization (the subgraphs still do).`,
+    );
+  }
+  if (stack.hive || stack.hiveRust) {
+    notes.push(
+      `Hive Gateway${stack.hiveRust ? ' (both runtimes)' : ''} got the supergraph with its security specs (it loads them and, without its auth plugins configured, does not enforce them; ` +
+        `${stack.mode === 'light' ? 'the light subgraphs do not either' : 'the subgraphs do'}).`,
+    );
+  }
+  if (stack.mode === 'light') {
+    notes.push(
+      "Light subgraphs answer from memory and verify neither tokens nor signatures: only Atrium's gateway checks tokens, field-level authorization and rate limits (in Redis), as in the full run.",
+    );
+  }
+  return notes;
+}
+
+function settingsOf(args: BenchArgs): RunReport['settings'] {
+  return { rounds: args.rounds, duration: args.duration, warmup: args.warmup, connections: args.connections, requests: args.identical ? 'identical' : 'distinct' };
+}
+
+const TARGET_NOTES: Record<Exclude<TargetId, 'direct'>, string> = {
+  atrium: 'dist/gateway/src/main.js, NODE_ENV=production, all protections on (limits, rate limits in Redis with high budgets, circuit breakers, metrics)',
+  stock: 'bench/targets/stock-gateway.ts: @apollo/gateway + @apollo/server standalone, no plugins, forwards Authorization and x-request-id; security specs stripped',
+  hive: 'hive-gateway supergraph <file> --host 127.0.0.1 --fork 1, config forwards Authorization and x-request-id',
+  'hive-rust': 'hive-gateway supergraph <file> --host 127.0.0.1 --fork 1 --hive-router-runtime (Rust query planner, @graphql-hive/router-runtime), same config as C',
+};
+
+function targetsOf(args: BenchArgs, mode: Mode): RunReport['targets'] {
+  return args.targets.map((id) => ({
+    id,
+    label: TARGET_LABELS[id],
+    notes:
+      id === 'direct'
+        ? args.queries.map((q) => `${q}: ${mode === 'light' ? 'light ' : ''}${QUERY_SPECS[q].direct.subgraph} — ${QUERY_SPECS[q].direct.note}`).join('; ')
+        : TARGET_NOTES[id],
+  }));
 }
 
 main().then(

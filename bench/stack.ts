@@ -2,8 +2,14 @@
  * Everything a benchmark run measures, started as separate processes on free ports of
  * 127.0.0.1, and stopped again: the seven Atrium subgraphs (fresh databases on the local
  * PostgreSQL, a private event stream and job prefix on the local Redis), an SMTP sink for
- * notification, and the gateways — Atrium's (A), a stock @apollo/gateway (B) and Hive
- * Gateway's CLI (C). Target D, "direct", is the subgraphs themselves.
+ * notification, and the gateways — Atrium's (A), a stock @apollo/gateway (B), Hive
+ * Gateway's CLI with its JavaScript query planner (C) and with its Rust one (E). Target D,
+ * "direct", is the subgraphs themselves.
+ *
+ * In `light` mode the seven subgraphs are the benchmark's own in-memory ones
+ * (bench/light/: the same schemas, answers from a fixed data set) and tokens come from a
+ * test issuer in this process (kit's, its JWKS served here for Atrium's gateway): no
+ * database, no seeding, no mail sink. The gateways are started exactly as in `full` mode.
  */
 import IORedis from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +21,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { freePort } from '../kit/src/http';
 import { loadSupergraphConfig } from '../kit/src/supergraph-config';
-import { loadBenchEnv, type TargetId } from './args';
+import { createTestIssuer } from '../kit/src/testing/issuer';
+import { loadBenchEnv, type Mode, type TargetId } from './args';
+import { lightData } from './light/data';
+import type { SeedFacts } from './queries';
 import { Child } from './processes';
 import { rewriteRoutingUrls, stripSecuritySpecs, type StrippedSecurity } from './supergraph-rewrite';
 
@@ -37,6 +46,8 @@ export interface Endpoint {
 
 export interface StackOptions {
   repoRoot: string;
+  /** `full` (default): Atrium's subgraphs; `light`: the benchmark's in-memory ones (bench/light/). */
+  mode?: Mode;
   /** The gateways to start besides Atrium's (which seeding and contention always use). */
   targets: readonly TargetId[];
   /** Extra Node.js flags for the Atrium gateway (`--cpu-prof`, for `npm run bench:profile`). */
@@ -85,12 +96,18 @@ export class Stack {
   atrium: Endpoint | undefined;
   stock: Endpoint | undefined;
   hive: Endpoint | undefined;
+  /** Hive Gateway with its Rust query planner (`--hive-router-runtime`). */
+  hiveRust: Endpoint | undefined;
+  /** In light mode: the ids and tokens the queries need (no seeding there). */
+  lightFacts: SeedFacts | undefined;
   /** What was stripped from the stock gateway's supergraph copy. */
   stockStripped: StrippedSecurity | undefined;
   /** Whether Hive got the supergraph with its security specs (it accepts them, and ignores them). */
   hiveStripped = false;
   private readonly databases: string[] = [];
   private stopped: Promise<void> | undefined;
+  /** Light mode: the JWKS this process serves for Atrium's gateway. */
+  private jwksServer: { url: string; close(): Promise<void> } | undefined;
   /** The environment the Atrium gateway was started with (for extra gateways, see {@link startAtrium}). */
   private atriumEnv: NodeJS.ProcessEnv | undefined;
   private extraGateways = 0;
@@ -117,22 +134,29 @@ export class Stack {
     return child;
   }
 
+  get mode(): Mode {
+    return this.options.mode ?? 'full';
+  }
+
   /** Starts the subgraphs and gateways; throws (after stopping what started) on any failure. */
   async up(): Promise<void> {
     const { repoRoot, targets, log } = this.options;
+    const light = this.mode === 'light';
     mkdirSync(this.workDir, { recursive: true });
-    for (const file of ['dist/scripts/lib/parent-watch.js', 'dist/gateway/src/main.js', 'dist/bench/targets/stock-gateway.js']) {
+    for (const file of ['dist/scripts/lib/parent-watch.js', 'dist/gateway/src/main.js', 'dist/bench/targets/stock-gateway.js', 'dist/bench/light/main.js']) {
       if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: build first (npm run build)`);
     }
     const entries = loadSupergraphConfig(path.join(repoRoot, 'supergraph.yaml'));
     const ports = new Map<string, number>();
-    for (const name of [...entries.map((e) => e.name), 'gateway', 'mail', 'stock', 'hive']) ports.set(name, await freePort());
+    for (const name of [...entries.map((e) => e.name), 'gateway', 'mail', 'stock', 'hive', 'hive-rust']) ports.set(name, await freePort());
     const subgraphUrl = (name: string) => `http://127.0.0.1:${ports.get(name)}`;
     const gatewayBase = subgraphUrl('gateway');
 
-    log(`run ${this.runId}: logs in ${this.workDir}`);
-    const mail = this.start('mail-sink', 'dist/bench/targets/mail-sink.js', { PORT: String(ports.get('mail')) });
-    await waitFor('the mail sink', mail, tcpOpen(ports.get('mail')!));
+    log(`run ${this.runId} (${this.mode} subgraphs): logs in ${this.workDir}`);
+    if (!light) {
+      const mail = this.start('mail-sink', 'dist/bench/targets/mail-sink.js', { PORT: String(ports.get('mail')) });
+      await waitFor('the mail sink', mail, tcpOpen(ports.get('mail')!));
+    }
 
     const common = {
       NODE_ENV: 'production',
@@ -149,7 +173,25 @@ export class Stack {
       // accept unsigned ones here, which production refuses (docs/benchmarks.md, Method).
       SUBGRAPH_SIGNATURE: 'off',
     };
-    const jwks = `${subgraphUrl('identity')}/.well-known/jwks.json`;
+    let jwks = `${subgraphUrl('identity')}/.well-known/jwks.json`;
+    if (light) {
+      // No identity to sign in with: tokens from kit's test issuer (ES256, the issuer and
+      // audience identity uses), its key set served from here for Atrium's gateway.
+      const issuer = await createTestIssuer();
+      this.jwksServer = await issuer.serveJwks();
+      jwks = this.jwksServer.url;
+      const data = lightData();
+      this.lightFacts = {
+        memberId: data.memberId,
+        memberToken: await issuer.token({ userId: data.memberId, roles: ['MEMBER'], expiresIn: '12h' }),
+        adminToken: await issuer.token({ userId: data.adminId, roles: ['ADMIN'], expiresIn: '12h' }),
+      };
+    }
+    const startLightSubgraph = async (name: string, schemaFile: string) => {
+      const child = this.start(`light-${name}`, 'dist/bench/light/main.js', { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(ports.get(name)), LIGHT_SUBGRAPH: name, SCHEMA_FILE: schemaFile });
+      await waitFor(`light ${name}`, child, httpOk(`${subgraphUrl(name)}/ready`));
+      this.subgraphs.set(name, { name, url: `${subgraphUrl(name)}/graphql`, child });
+    };
     const startSubgraph = async (name: string) => {
       const url = new URL(POSTGRES_SERVER);
       url.pathname = `/atrium_bench_${this.runId}_${name.replace(/-/g, '_')}`;
@@ -168,12 +210,17 @@ export class Stack {
       await waitFor(name, child, httpOk(`${subgraphUrl(name)}/ready`));
       this.subgraphs.set(name, { name, url: `${subgraphUrl(name)}/graphql`, child });
     };
-    // identity first: every other service verifies tokens against its JWKS.
-    log('starting identity');
-    await startSubgraph('identity');
-    const rest = entries.map((e) => e.name).filter((n) => n !== 'identity');
-    log(`starting ${rest.join(', ')}`);
-    await Promise.all(rest.map(startSubgraph));
+    if (light) {
+      log(`starting light ${entries.map((e) => e.name).join(', ')}`);
+      await Promise.all(entries.map((e) => startLightSubgraph(e.name, e.schemaFile)));
+    } else {
+      // identity first: every other service verifies tokens against its JWKS.
+      log('starting identity');
+      await startSubgraph('identity');
+      const rest = entries.map((e) => e.name).filter((n) => n !== 'identity');
+      log(`starting ${rest.join(', ')}`);
+      await Promise.all(rest.map(startSubgraph));
+    }
 
     const urls = Object.fromEntries([...this.subgraphs.values()].map((s) => [s.name, s.url]));
     const supergraphFile = path.join(repoRoot, 'schema/supergraph.graphql');
@@ -208,29 +255,44 @@ export class Stack {
       const url = `http://127.0.0.1:${port}/`;
       starting.push(waitFor('the stock gateway', child, graphqlOk(url)).then(() => void (this.stock = { name: 'stock', url, child })));
     }
-    if (targets.includes('hive')) {
+    if (targets.includes('hive') || targets.includes('hive-rust')) {
       // Hive accepts the security specs (it ignores them unless its auth plugins are configured).
       const file = path.join(this.workDir, 'supergraph.hive.graphql');
       writeFileSync(file, rewriteRoutingUrls(supergraph, urls));
-      const port = ports.get('hive')!;
-      const bin = path.join(repoRoot, 'node_modules/@graphql-hive/gateway/dist/bin.js');
-      const child = this.start('gateway-hive', bin, { NODE_ENV: 'production', LOG_LEVEL: 'warn' }, [
-        'supergraph',
-        file,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--fork',
-        '1',
-        '--config-path',
-        path.join(repoRoot, 'dist/bench/targets/hive-gateway.config.js'),
-      ]);
-      const url = `http://127.0.0.1:${port}/graphql`;
-      starting.push(waitFor('Hive Gateway', child, graphqlOk(url)).then(() => void (this.hive = { name: 'hive', url, child })));
+      if (targets.includes('hive')) starting.push(this.startHive('hive', file, ports.get('hive')!).then((e) => void (this.hive = e)));
+      if (targets.includes('hive-rust')) starting.push(this.startHive('hive-rust', file, ports.get('hive-rust')!).then((e) => void (this.hiveRust = e)));
     }
-    if (starting.length) log(`starting ${[targets.includes('stock') && 'the stock gateway', targets.includes('hive') && 'Hive Gateway'].filter(Boolean).join(' and ')}`);
+    const names = { stock: 'the stock gateway', hive: 'Hive Gateway', 'hive-rust': 'Hive Gateway with its Rust query planner' } as const;
+    const peers = (['stock', 'hive', 'hive-rust'] as const).filter((t) => targets.includes(t));
+    if (peers.length) log(`starting ${peers.map((t) => names[t]).join(', ')}`);
     await Promise.all(starting);
+  }
+
+  /**
+   * Starts Hive Gateway's CLI on `supergraphFile`: target C (`hive`, its JavaScript query
+   * planner) or E (`hive-rust`, the same CLI with `--hive-router-runtime`, Hive's Rust query
+   * planner). The CLI falls back to the JavaScript planner, with a warning, when the Rust
+   * runtime does not load: that would silently measure C twice, so its log is checked.
+   */
+  private async startHive(target: 'hive' | 'hive-rust', supergraphFile: string, port: number): Promise<Endpoint> {
+    const { repoRoot } = this.options;
+    const bin = path.join(repoRoot, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+    const args = ['supergraph', supergraphFile, '--host', '127.0.0.1', '--port', String(port), '--fork', '1'];
+    if (target === 'hive-rust') args.push('--hive-router-runtime');
+    args.push('--config-path', path.join(repoRoot, 'dist/bench/targets/hive-gateway.config.js'));
+    const child = this.start(`gateway-${target}`, bin, { NODE_ENV: 'production', LOG_LEVEL: 'warn' }, args);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const what = target === 'hive' ? 'Hive Gateway' : 'Hive Gateway (Rust query planner)';
+    await waitFor(what, child, graphqlOk(url));
+    if (target === 'hive-rust') {
+      // Its startup lines reach the log file through a pipe: give them a moment.
+      const said = (pattern: RegExp) => pattern.test(readFileSync(child.logFile, 'utf8'));
+      for (let i = 0; i < 20 && !said(/Using Hive Router Runtime/); i++) await sleep(100);
+      if (said(/Could not load the @graphql-hive\/router-runtime/) || !said(/Using Hive Router Runtime/)) {
+        throw new Error(`${what} did not switch to the Rust query planner (@graphql-hive/router-runtime); its log:\n${child.tail()}`);
+      }
+    }
+    return { name: target, url, child };
   }
 
   /**
@@ -269,6 +331,7 @@ export class Stack {
     this.stopped ??= (async () => {
       const order = (c: Child) => (c.name.startsWith('gateway') ? 0 : c.name === 'mail-sink' ? 2 : 1);
       for (const rank of [0, 1, 2]) await Promise.all(this.children.filter((c) => order(c) === rank).map((c) => c.stop()));
+      await this.jwksServer?.close().catch(() => undefined);
       await this.dropDatabases().catch((err: unknown) => this.options.log(`could not drop the benchmark databases: ${String(err)}`));
       await this.deleteRedisKeys().catch((err: unknown) => this.options.log(`could not delete the benchmark's Redis keys: ${String(err)}`));
       if (!keepLogs) rmSync(this.workDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 /**
- * The configuration file of target C (Hive Gateway CLI), given with `--config-path`.
+ * The configuration file of targets C and E (Hive Gateway CLI, with its JavaScript query
+ * planner and with `--hive-router-runtime`, its Rust one), given with `--config-path`.
  * Hive Gateway forwards no client header to subgraphs unless told; like Atrium's and the
  * stock gateway, it passes the caller's `Authorization` on so subgraphs can verify the
  * token, and the caller's `x-request-id` (Atrium's gateway forwards it too, for tracing).
