@@ -20,7 +20,12 @@ export interface ApolloGatewayInternals {
   supergraphSchema: GraphQLSchema;
   queryPlanner: QueryPlanner;
   queryPlanStore: { get(key: string): Promise<QueryPlan | undefined>; set(key: string, plan: QueryPlan): Promise<void> };
-  serviceMap: Record<string, { dataSource: GraphQLDataSource }>;
+  /**
+   * The data source of each subgraph, and its routing URL from the supergraph: subscriptions
+   * open their upstream at the subgraph's own URL over WebSocket (subscriptions/event-plan.ts),
+   * the data source's URL when it has one (after SUBGRAPH_<NAME>_URL overrides), else this.
+   */
+  serviceMap: Record<string, { url?: string; dataSource: GraphQLDataSource }>;
   recursiveSelectionsLimitDisabled?: boolean;
   nonLocalSelectionsLimitDisabled?: boolean;
   logger: { warn(message: string): void };
@@ -28,6 +33,13 @@ export interface ApolloGatewayInternals {
 
 export function apolloGatewayInternals(gateway: ApolloGateway): ApolloGatewayInternals {
   return gateway as unknown as ApolloGatewayInternals;
+}
+
+/** The data source of each subgraph, by the subgraph names a plan's fetches use. */
+export function dataSourcesOf(internals: ApolloGatewayInternals): Record<string, GraphQLDataSource> {
+  const dataSources: Record<string, GraphQLDataSource> = Object.create(null);
+  for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) dataSources[name] = dataSource;
+  return dataSources;
 }
 
 /** The gateway's plan of `operation`, as its own executor builds one on a plan-cache miss. */

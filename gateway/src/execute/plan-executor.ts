@@ -2,6 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { ERRORS, errorCodeDef, operationFromDocument, type FieldSelection, type Operation, type Schema } from '@apollo/federation-internals';
 import type {
   ConditionNode,
+  DeferNode,
   FetchDataRewrite,
   FetchNode,
   PlanNode,
@@ -25,7 +26,9 @@ import {
   type GraphQLSchema,
   type VariableDefinitionNode,
 } from 'graphql';
-import { compileShape, shapeResponse } from './response-shape';
+import { compileShape, shapeResponse, type CompiledShape } from './response-shape';
+
+type GraphQLDataSourceResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /**
  * Atrium's executor of `@apollo/query-planner` plans: what @apollo/gateway's
@@ -37,8 +40,10 @@ import { compileShape, shapeResponse } from './response-shape';
  * - for the final response, the operation's selection walker (`response-shape.ts`).
  *
  * Supported: `Fetch` (root and `_entities` fetches, `variableUsages`, input and output
- * rewrites), `Sequence`, `Parallel`, `Flatten` (with `@` list markers), `Condition`.
- * `Defer` and `Subscription` nodes are refused with an error (not yet).
+ * rewrites), `Sequence`, `Parallel`, `Flatten` (with `@` list markers), `Condition`, and
+ * `Defer`: run to the end by `executePlan` (one complete result), delivered part by part by
+ * `executePlanIncrementally` (incremental.ts). A plan's `Subscription` node runs one event at a
+ * time through `executeSubscriptionEvent`.
  */
 
 /** Everything one execution of a plan needs. */
@@ -77,15 +82,70 @@ export async function executePlan(plan: QueryPlan, context: PlanExecutionContext
     if (error instanceof GraphQLError) return { errors: [error] };
     throw error;
   }
-  if (plan.node?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
-  const variables = context.variables ?? (context.requestContext.request.variables as Record<string, unknown> | undefined);
-  const run: Run = { context, operation, variables, errors: [] };
+  if (plan.node?.kind === 'Subscription') throw new Error('A subscription plan runs one event at a time: use executeSubscriptionEvent');
+  const run = startRun(context, operation);
   const data = Object.create(null) as Record<string, unknown>;
-  if (plan.node) await executeNode(run, plan.node, { path: [], data, fullResult: data });
+  if (plan.node) await executeNode(run, plan.node, rootCursor(data));
+  return completeResult(run, compileShape(operation), data);
+}
 
+/**
+ * Completes one event of a subscription planned as a `Subscription` node: the event stands
+ * for the answer of the node's primary fetch (its data merged at the root, its errors at
+ * their paths with the owning subgraph's name, as a fetch's would be), then `rest` runs (the
+ * fields of other subgraphs) and the response is shaped to the client's selection. Resolves
+ * to what `executePlan` would for the plan Sequence(primary, rest) answering with the event.
+ */
+export async function executeSubscriptionEvent(
+  plan: QueryPlan,
+  event: ExecutionResult<Record<string, unknown>>,
+  context: PlanExecutionContext,
+): Promise<ExecutionResult> {
+  const node = plan.node;
+  if (node?.kind !== 'Subscription') throw new Error('executeSubscriptionEvent runs plans of a subscription (a Subscription node)');
+  let operation: Operation;
   try {
-    const shape = compileShape(operation);
-    const shaped = shapeResponse(shape, data, variables, (selection) => introspect(context.apiSchema, operation, selection, variables));
+    operation = resolveOperation(context);
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [error] };
+    throw error;
+  }
+  const run = startRun(context, operation);
+  const data = Object.create(null) as Record<string, unknown>;
+  const cursor = rootCursor(data);
+  try {
+    const received = receive(run, node.primary, cursor, event as GraphQLDataSourceResponse);
+    if (received) compiledFetch(node.primary, context.supergraphSchema).rewriteOutput(received);
+    deepMerge(data, received);
+  } catch (error) {
+    run.errors.push(error as Error);
+  }
+  if (node.rest) await executeNode(run, node.rest, cursor);
+  return completeResult(run, compileShape(operation), data);
+}
+
+// ---------------------------------------------------------------------------------------
+// What incremental delivery (incremental.ts) builds on: one run of a plan, its nodes, and
+// the shaping of its result. Not part of the executor's API.
+
+/** Starts a run of a plan for `operation` (variables from the context, else the request's). */
+export function startRun(context: PlanExecutionContext, operation: Operation): Run {
+  const variables = context.variables ?? (context.requestContext.request.variables as Record<string, unknown> | undefined);
+  return { context, operation, variables, errors: [] };
+}
+
+export function rootCursor(data: Record<string, unknown>): Cursor {
+  return { path: [], data, fullResult: data };
+}
+
+/**
+ * The client's result from a run's merged data, shaped by `shape`: fetch errors in `errors`;
+ * value-completion errors in `extensions.valueCompletion` when no fetch failed (as the stock
+ * executor reports them).
+ */
+export function completeResult(run: Run, shape: CompiledShape, data: Record<string, unknown>): ExecutionResult {
+  try {
+    const shaped = shapeWith(run, shape, data);
     if (run.errors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
     return run.errors.length === 0 ? { data: shaped.data } : { errors: run.errors as GraphQLError[], data: shaped.data };
   } catch (error) {
@@ -95,12 +155,18 @@ export async function executePlan(plan: QueryPlan, context: PlanExecutionContext
   }
 }
 
+/** Shapes `data` (the whole merged data, or one object of it for a part of a shape) with the run's variables. */
+export function shapeWith(run: Run, shape: CompiledShape, data: Record<string, unknown>): ReturnType<typeof shapeResponse> {
+  const { context, operation, variables } = run;
+  return shapeResponse(shape, data, variables, (selection) => introspect(context.apiSchema, operation, selection, variables));
+}
+
 // ---------------------------------------------------------------------------------------
 // The client's operation, cached per API schema, document and operation name.
 
 const operationsBySchema = new WeakMap<Schema, WeakMap<DocumentNode, Map<string, Operation>>>();
 
-function resolveOperation(context: PlanExecutionContext): Operation {
+export function resolveOperation(context: PlanExecutionContext): Operation {
   if (!('document' in context.operation)) return context.operation;
   const { document, operationName } = context.operation;
   let byDocument = operationsBySchema.get(context.apiSchema);
@@ -119,22 +185,33 @@ function resolveOperation(context: PlanExecutionContext): Operation {
 // ---------------------------------------------------------------------------------------
 // Running the plan.
 
-interface Run {
+export interface Run {
   context: PlanExecutionContext;
   operation: Operation;
   variables: Record<string, unknown> | undefined;
   /** Errors of fetches, in the client's paths (or thrown errors, as the stock executor keeps them). */
   errors: Error[];
+  /**
+   * Set by incremental delivery (incremental.ts): runs `Defer` nodes part by part, and hears
+   * of each fetch with an `id` (what deferred parts depend on). Without it, `Defer` nodes run
+   * to the end in place.
+   */
+  incremental?: IncrementalHooks;
+}
+
+export interface IncrementalHooks {
+  defer(run: Run, node: DeferNode, cursor: Cursor): Promise<void>;
+  fetched(id: string): void;
 }
 
 /** Where a node runs: the data at its path (an object, or a flattened list of them). */
-interface Cursor {
+export interface Cursor {
   path: ResponsePath;
   data: unknown;
   fullResult: Record<string, unknown>;
 }
 
-async function executeNode(run: Run, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
+export async function executeNode(run: Run, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
   if (!cursor) return;
   switch (node.kind) {
     case 'Sequence':
@@ -151,6 +228,8 @@ async function executeNode(run: Run, node: PlanNode, cursor: Cursor | undefined)
       } catch (error) {
         run.errors.push(error as Error);
       }
+      // Only fetches that deferred parts depend on have an id.
+      if (node.id !== undefined) run.incremental?.fetched(node.id);
       return;
     case 'Condition': {
       const branch = conditionHolds(run, node) ? node.ifClause : node.elseClause;
@@ -158,8 +237,15 @@ async function executeNode(run: Run, node: PlanNode, cursor: Cursor | undefined)
       return;
     }
     case 'Defer':
-      throw new Error('@defer is not supported by Atrium\'s executor yet');
+      if (run.incremental) return run.incremental.defer(run, node, cursor);
+      return executeDeferInPlace(run, node, cursor);
   }
+}
+
+/** A `Defer` node run to the end: its primary, then every deferred part (each after the primary it depends on). */
+async function executeDeferInPlace(run: Run, node: DeferNode, cursor: Cursor): Promise<void> {
+  if (node.primary.node) await executeNode(run, node.primary.node, cursor);
+  await Promise.all(node.deferred.map((deferred) => (deferred.node ? executeNode(run, deferred.node, cursor) : undefined)));
 }
 
 function conditionHolds(run: Run, node: ConditionNode): boolean {
@@ -388,6 +474,12 @@ async function send(
     document: fetch.operationDocumentNode,
     pathInIncomingRequest: cursor.path,
   } as GraphQLDataSourceProcessOptions);
+  return receive(run, fetch, cursor, response);
+}
+
+/** A fetch's answer: its errors join the run's (at the client's paths), its data is returned to be merged. */
+function receive(run: Run, fetch: FetchNode, cursor: Cursor, response: GraphQLDataSourceResponse): Entity | null | undefined {
+  const { requestContext } = run.context;
   if (response.errors) {
     const toClientPath = errorPathMapper(fetch, cursor);
     run.errors.push(...response.errors.map((error) => downstreamError(error, fetch.serviceName, toClientPath)));

@@ -1,21 +1,11 @@
-import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ApolloGateway } from '@apollo/gateway';
-import type { Schema } from '@apollo/federation-internals';
-import { operationFromDocument } from '@apollo/federation-internals';
-import type { FetchNode, PlanNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
+import { operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
+import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context';
-
-type OperationContext = ReturnType<typeof buildOperationContext>;
-
-/** What @apollo/gateway keeps private but a subscription executor needs: the loaded supergraph. */
-interface GatewayInternals {
-  schema: GraphQLSchema;
-  apiSchema: Schema;
-  supergraphSchema: GraphQLSchema;
-  queryPlanner: QueryPlanner;
-  serviceMap: Record<string, { url?: string; dataSource: GraphQLDataSource<GatewayContext> }>;
-}
+import { apolloGatewayInternals, buildPlan, dataSourcesOf, type ApolloGatewayInternals } from '../execute/apollo-internals';
+import { executeSubscriptionEvent } from '../execute/plan-executor';
 
 /** A planned subscription: the fetch that opens it upstream, and how each event is completed. */
 export interface SubscriptionPlan {
@@ -29,15 +19,25 @@ export interface SubscriptionPlan {
   /** Fetches from other subgraphs that complete each event (absent when the owner serves every field). */
   rest?: PlanNode;
   operationName?: string;
-  /** What executes each event, fixed with the plan: the plan as a query (primary, then rest), its operation, and the data sources. */
-  execution: { queryPlan: QueryPlan; operationContext: OperationContext; services: Record<string, GraphQLDataSource<GatewayContext>> };
+  /**
+   * What executes each event, fixed with the plan (the supergraph it was planned on): the
+   * plan (its `Subscription` node), the client's operation, the schemas and the data sources.
+   */
+  execution: {
+    queryPlan: QueryPlan;
+    operation: Operation;
+    supergraphSchema: GraphQLSchema;
+    apiSchema: Schema;
+    dataSources: Record<string, GraphQLDataSource>;
+  };
 }
 
 /**
  * Plans subscription operations with the gateway's own query planner, which already knows
  * how: a `Subscription` node is a primary fetch to the subgraph owning the field plus a
  * `rest` plan completing each event with fields of other subgraphs. @apollo/gateway's
- * executor refuses that node; {@link completeEvent} executes it one event at a time.
+ * executor refuses that node; Atrium's executes it one event at a time
+ * (`executeSubscriptionEvent`, execute/plan-executor.ts), through {@link completeEvent}.
  */
 export class SubscriptionPlanner {
   private readonly cache = new Map<string, SubscriptionPlan>();
@@ -55,19 +55,19 @@ export class SubscriptionPlanner {
     if (cached) return cached;
     const g = this.internals();
     const operation = operationFromDocument(g.apiSchema, document, { operationName });
-    const plan = g.queryPlanner.buildQueryPlan(operation);
-    if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription operation');
-    const { primary, rest } = plan.node;
+    const queryPlan = buildPlan(g, operation);
+    if (queryPlan.node?.kind !== 'Subscription') throw new Error('not a subscription operation');
+    const { primary, rest } = queryPlan.node;
     // The data source's URL: the routing URL after SUBGRAPH_<NAME>_URL overrides.
     const service = g.serviceMap[primary.serviceName];
     const url = (service?.dataSource as { url?: string } | undefined)?.url ?? service?.url;
     if (!url) throw new Error(`subgraph "${primary.serviceName}" has no routing URL`);
-    // Each event replays as the primary fetch's answer, then the rest runs: as a query plan.
-    const asQuery = { ...primary, operationKind: 'query' as never };
     const execution = {
-      queryPlan: { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [asQuery, rest] } : asQuery } as QueryPlan,
-      operationContext: buildOperationContext({ schema: g.schema, operationDocument: document, operationName }),
-      services: Object.fromEntries(Object.entries(g.serviceMap).map(([name, s]) => [name, s.dataSource])),
+      queryPlan,
+      operation,
+      supergraphSchema: g.supergraphSchema,
+      apiSchema: g.apiSchema,
+      dataSources: dataSourcesOf(g),
     };
     const planned: SubscriptionPlan = { key, serviceName: primary.serviceName, url, primary, rest, operationName, execution };
     if (this.cache.size >= 1000) this.cache.delete(this.cache.keys().next().value!);
@@ -87,27 +87,18 @@ export class SubscriptionPlanner {
     variables: Record<string, unknown>,
     context: GatewayContext,
   ): Promise<ExecutionResult> {
-    const g = this.internals();
-    const { queryPlan, operationContext, services } = plan.execution;
-    // The event stands in for the primary fetch's answer; other fetches (to this subgraph too) go out as usual.
-    const owner = services[plan.serviceName];
-    const replay: GraphQLDataSource<GatewayContext> = {
-      process: (options) =>
-        options.request.query === plan.primary.operation
-          ? Promise.resolve({ data: event.data ?? null, errors: event.errors as never })
-          : owner.process(options),
-    };
+    const { queryPlan, operation, supergraphSchema, apiSchema, dataSources } = plan.execution;
     const requestContext = {
       request: { variables, operationName: plan.operationName },
       context,
       metrics: {},
       logger: undefined,
     } as unknown as GatewayGraphQLRequestContext;
-    return executeQueryPlan(queryPlan, { ...services, [plan.serviceName]: replay }, requestContext, operationContext, g.supergraphSchema, g.apiSchema) as Promise<ExecutionResult>;
+    return executeSubscriptionEvent(queryPlan, event, { supergraphSchema, apiSchema, operation, variables, dataSources, requestContext });
   }
 
-  private internals(): GatewayInternals {
-    const g = this.gateway as unknown as GatewayInternals;
+  private internals(): ApolloGatewayInternals {
+    const g = apolloGatewayInternals(this.gateway);
     if (!g.queryPlanner) throw new Error('supergraph not loaded');
     return g;
   }

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { byKey, fed2, type SubgraphFixture, type SupergraphFixture } from '../harness';
 
 type Row = Record<string, unknown>;
@@ -180,7 +181,7 @@ const sensors: Row[] = [
 ];
 export const subscriptions: SupergraphFixture = {
   name: 'subscriptions',
-  covers: ['subscription plan (primary + rest) per event', 'entity completion of each event from another subgraph', 'an event whose entity is unknown'],
+  covers: ['subscription plan (primary + rest) per event', 'entity completion of each event from another subgraph', 'an event whose entity is unknown', "an event carrying the subgraph's error"],
   subgraphs: [
     {
       name: 'telemetry',
@@ -188,13 +189,23 @@ export const subscriptions: SupergraphFixture = {
         type Sensor @key(fields: "id") { id: ID! }
         type Reading { value: Int! sensor: Sensor! }
         type Query { ping: Boolean }
-        type Subscription { readings(min: Int = 0): Reading! }`,
+        type Subscription { readings(min: Int = 0): Reading! faultyReadings: Reading }`,
       resolvers: {
         Query: { ping: () => true },
         Subscription: {
           readings: {
             subscribe: async function* (_: unknown, { min }: Row) {
               for (const r of readings) if ((r.value as number) >= (min as number)) yield { readings: r };
+            },
+          },
+          // An event whose reading the subgraph cannot complete: null with an error, beside good ones.
+          faultyReadings: {
+            subscribe: async function* () {
+              for (const r of readings) yield { faultyReadings: r };
+            },
+            resolve: (payload: { faultyReadings: Row }) => {
+              if (payload.faultyReadings === readings[1]) throw new GraphQLError('sensor offline', { extensions: { code: 'SENSOR_OFFLINE' } });
+              return payload.faultyReadings;
             },
           },
         },
@@ -212,5 +223,6 @@ export const subscriptions: SupergraphFixture = {
     { name: 'events completed with rooms', query: `subscription { readings { value sensor { id room } } }` },
     { name: 'events with a variable', query: `subscription R($min: Int) { readings(min: $min) { v: value sensor { __typename room } } }`, variables: { min: 25 } },
     { name: 'events from the owner only', query: `subscription { readings { __typename value } }` },
+    { name: 'events carrying the subgraph\'s errors', query: `subscription { faultyReadings { value sensor { room } } }`, errors: true },
   ],
 };
