@@ -150,7 +150,7 @@ const ROWS: Row[] = [
       },
       {
         title: 'Dead letters (last hour)',
-        description: 'Events moved to the dead-letter stream after repeated failures: their effects did not happen. Replay them with `npm run events` once fixed.',
+        description: 'Events moved to the dead-letter stream after repeated failures: their effects did not happen. `npm run events -- dead` lists them; replay once fixed.',
         unit: 'short',
         type: 'stat',
         queries: [{ expr: `sum by (service, type) (increase(atrium_events_handled_total{${SERVICE}, outcome="dead_lettered"}[1h]))`, legend: '{{service}} {{type}}' }],

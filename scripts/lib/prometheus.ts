@@ -46,17 +46,20 @@ const KUBERNETES_NOTE = `
 # with that one.
 #
 # On Kubernetes (deploy/kubernetes), with several replicas behind each Service, discover
-# the pods instead of listing hosts: replace each job's static_configs with
+# the pods instead of listing hosts: one job for all, with in place of static_configs
 #
 #   kubernetes_sd_configs: [{ role: endpoints, namespaces: { names: [atrium] } }]
 #   relabel_configs:
-#     - source_labels: [__meta_kubernetes_service_label_app_kubernetes_io_name, __meta_kubernetes_endpoint_port_name]
-#       regex: <service>;http
+#     - source_labels: [__meta_kubernetes_service_label_app_kubernetes_io_part_of, __meta_kubernetes_endpoint_port_name]
+#       regex: atrium;http
 #       action: keep
-#     - source_labels: [__meta_kubernetes_pod_name]
-#       target_label: instance
+#     - { source_labels: [__meta_kubernetes_service_label_app_kubernetes_io_name], target_label: job }
+#     - { source_labels: [__meta_kubernetes_service_label_app_kubernetes_io_component], target_label: tier }
+#     - { source_labels: [__meta_kubernetes_service_label_app_kubernetes_io_part_of], target_label: part_of }
+#     - { source_labels: [__meta_kubernetes_pod_name], target_label: instance }
 #
-# so that every replica is a target of its own (one \`up\` series per pod).
+# so that every replica is a target of its own (one \`up\` series per pod) with the labels
+# the alerts expect; the namespace's NetworkPolicies must then let Prometheus reach port http.
 `;
 
 /**
