@@ -297,9 +297,13 @@ describe('deploy/kubernetes', () => {
       const workloads = [...all(objects(), 'Deployment'), ...all(objects(), 'Job')];
       for (const s of subgraphs) {
         const target = podLabels(deployment(s.name));
-        const callers = workloads.filter((w) => reaches(objects(), podLabels(w), target, s.port)).map((w) => w.metadata.name);
-        const expected = s.name === 'identity' ? all(objects(), 'Deployment').map((d) => d.metadata.name) : ['gateway', 'health'];
-        expect({ subgraph: s.name, callers: callers.sort() }).toEqual({ subgraph: s.name, callers: expected.sort() });
+        const expected = (s.name === 'identity' ? all(objects(), 'Deployment').map((d) => d.metadata.name) : ['gateway', 'health']).sort();
+        // Both sides say so: the subgraph's ingress rules, and the callers' egress rules.
+        const admitted = workloads.filter((w) => ingressAllowed(objects(), podLabels(w), target, s.port)).map((w) => w.metadata.name);
+        const reaching = workloads.filter((w) => reaches(objects(), podLabels(w), target, s.port)).map((w) => w.metadata.name);
+        expect({ subgraph: s.name, admitted: admitted.sort(), reaching: reaching.sort() }).toEqual({ subgraph: s.name, admitted: expected, reaching: expected });
+        // Nothing outside the namespace's workloads (no namespace or address peers) is admitted.
+        expect(ingressAllowed(objects(), { app: 'anything-else' }, target, s.port)).toBe(false);
       }
       // Anyone (the Ingress controller, a load balancer) reaches the gateway on its port.
       expect(ingressAllowed(objects(), { app: 'ingress-controller' }, podLabels(deployment('gateway')), GATEWAY_PORT)).toBe(true);
@@ -366,6 +370,10 @@ describe('deploy/kubernetes', () => {
 
   describe('the production overlay', () => {
     const objects = () => rendered.production;
+    it('enforces trusted documents at the gateway', () => {
+      expect(environmentOf(objects(), one(objects(), 'Deployment', 'gateway').spec.template.spec.containers[0]).TRUSTED_DOCUMENTS).toBe('enforce');
+    });
+
     it('runs in production mode with signed subgraph requests required', () => {
       for (const d of all(objects(), 'Deployment')) {
         const env = environmentOf(objects(), d.spec.template.spec.containers[0]);

@@ -341,7 +341,7 @@ function networkPolicies(subgraphs: readonly SubgraphEntry[]): INetworkPolicy[] 
     // its Service); every service fetches identity's JWKS. Subgraphs refuse unsigned GraphQL
     // requests besides.
     const from: INetworkPolicyPeer[] = [pods('gateway'), ...(hasHealth ? [pods('health')] : [])];
-    if (s.name === IDENTITY_SUBGRAPH) from.push({ podSelector: everyPod });
+    if (s.name === IDENTITY_SUBGRAPH) from.push({ podSelector: subgraphPods });
     list.push(policy(`${s.name}-ingress`, { podSelector: { matchLabels: selectorOf(s.name) }, policyTypes: ['Ingress'], ingress: [{ from, ports: [tcp(s.port)] }] }));
   }
   list.push(
