@@ -11,6 +11,9 @@ describe('parseBenchArgs', () => {
   it('takes targets by name or letter, in the canonical order', () => {
     expect(parseBenchArgs(['--only', 'hive,a']).targets).toEqual(['atrium', 'hive']);
     expect(parseBenchArgs(['--only', 'D,stock']).targets).toEqual(['stock', 'direct']);
+    expect(parseBenchArgs(['--only', 'a,e']).targets).toEqual(['atrium', 'hive-rust']);
+    expect(parseBenchArgs(['--only', 'direct,hive-rust,c']).targets).toEqual(['hive', 'hive-rust', 'direct']);
+    expect(parseBenchArgs([]).targets).toEqual(['atrium', 'stock', 'hive', 'hive-rust', 'direct']);
     expect(parseBenchArgs(['--queries', 'nested']).queries).toEqual(['nested']);
   });
   it('picks one benchmark with a command word', () => {
@@ -45,6 +48,30 @@ describe('parseBenchArgs', () => {
   it('confirms throughput bookings by polling and by subscription unless told', () => {
     expect(parseBenchArgs([]).throughputConfirm).toEqual(['poll', 'subscription']);
     expect(parseBenchArgs(['--throughput-confirm', 'subscription']).throughputConfirm).toEqual(['subscription']);
+  });
+});
+
+describe('light mode', () => {
+  it('measures on Atrium\'s subgraphs unless told', () => {
+    expect(parseBenchArgs([]).modes).toEqual(['full']);
+  });
+  it('runs the gateway comparison alone on the light subgraphs with --light', () => {
+    expect(parseBenchArgs(['--light'])).toMatchObject({ modes: ['light'], gateways: true, contention: false, fanout: false });
+    expect(parseBenchArgs(['gateways', '--light', '--only', 'a,e'])).toMatchObject({ modes: ['light'], targets: ['atrium', 'hive-rust'] });
+  });
+  it('runs both comparisons with --modes, contention and fan-out on the full stack', () => {
+    expect(parseBenchArgs(['--modes', 'light,full'])).toMatchObject({ modes: ['full', 'light'], gateways: true, contention: true, fanout: true });
+    expect(parseBenchArgs(['gateways', '--modes=full,light'])).toMatchObject({ modes: ['full', 'light'], contention: false, fanout: false });
+  });
+  it('refuses light subgraphs for the parts that book and publish, and unknown modes', () => {
+    expect(() => parseBenchArgs(['contention', '--light'])).toThrow(/Atrium's own subgraphs/);
+    expect(() => parseBenchArgs(['fanout', '--modes', 'light'])).toThrow(/Atrium's own subgraphs/);
+    expect(() => parseBenchArgs(['fanout', '--modes', 'full,light'])).toThrow(/gateway comparison/);
+    expect(() => parseBenchArgs(['--modes', 'heavy'])).toThrow(/unknown "heavy"/);
+  });
+  it('counts each mode\'s cells in the planned time', () => {
+    const one = plannedSeconds(parseBenchArgs(['gateways', '--rounds', '1', '--duration', '2', '--warmup', '0', '--only', 'a']));
+    expect(plannedSeconds(parseBenchArgs(['gateways', '--rounds', '1', '--duration', '2', '--warmup', '0', '--only', 'a', '--modes', 'full,light']))).toBe(2 * one);
   });
 });
 

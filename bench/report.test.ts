@@ -1,5 +1,20 @@
 import type { FanoutResult, FanoutRun } from './fanout';
-import { chartOf, formatContention, formatFanout, formatTable, mergeReports, renderMarkdownSection, replaceSection, SECTION_END, SECTION_START, type RunReport } from './report';
+import {
+  chartOf,
+  checkTargets,
+  describeCheck,
+  formatChecks,
+  formatContention,
+  formatFanout,
+  formatTable,
+  mergeReports,
+  renderMarkdownSection,
+  replaceSection,
+  SECTION_END,
+  SECTION_START,
+  type Comparison,
+  type RunReport,
+} from './report';
 import { ratios, summarize, type Cell, type Sample } from './stats';
 
 const sample = (rps: number): Sample => ({ round: 1, rps, p50: 5, p99: 9, responses: rps * 5, non2xx: 0, graphqlErrors: 0, socketErrors: 0, peakRssMb: 80, cpuPercent: 95, cpuMsPerRequest: 1.5, processCpu: { booking: 70, catalog: 20, payment: 5 } });
@@ -158,5 +173,99 @@ describe('mergeReports', () => {
   it('changes nothing without a previous file, or when everything was measured', () => {
     expect(mergeReports(report, { gateways: true, contention: true, fanout: true }, undefined)).toBe(report);
     expect(mergeReports(report, { gateways: true, contention: true, fanout: true }, fanoutOnly).carried).toBeUndefined();
+  });
+});
+
+describe('checkTargets (issue 10)', () => {
+  const costly = (target: string, query: string, rps: number, p99: number, cpuMsPerRequest: number): Cell => {
+    const s: Sample = { ...sample(rps), p99, cpuMsPerRequest };
+    return { target, query, status: 'ok', samples: [s], summary: summarize([s]) };
+  };
+  const grid = [
+    costly('atrium', 'single', 800, 90, 0.6),
+    costly('hive-rust', 'single', 400, 100, 1.5),
+    costly('hive', 'single', 300, 150, 2.5),
+    costly('atrium', 'nested', 100, 500, 1.5),
+    costly('hive-rust', 'nested', 120, 400, 2.0),
+  ];
+  it('checks CPU ≤ 0.5×, req/s ≥ 1.0× and p99 ≤ 1.0× against Hive Gateway + Rust planner, per query', () => {
+    const checks = checkTargets(grid);
+    expect(checks.map((c) => [c.query, c.metric, c.peer, c.met])).toEqual([
+      ['single', 'cpu', 'hive-rust', true],
+      ['single', 'rps', 'hive-rust', true],
+      ['single', 'p99', 'hive-rust', true],
+      ['nested', 'cpu', 'hive-rust', false],
+      ['nested', 'rps', 'hive-rust', false],
+      ['nested', 'p99', 'hive-rust', false],
+    ]);
+    expect(checks[0].ratio).toBeCloseTo(0.4);
+    expect(checks[3].ratio).toBeCloseTo(0.75);
+  });
+  it('counts a ratio exactly at the limit as met', () => {
+    const [cpu] = checkTargets([costly('atrium', 'auth', 100, 10, 1), costly('hive-rust', 'auth', 100, 10, 2)]);
+    expect(cpu).toMatchObject({ ratio: 0.5, met: true });
+  });
+  it('says "not measured" when a figure is missing, never met', () => {
+    const checks = checkTargets([costly('atrium', 'auth', 100, 10, 1), { target: 'hive-rust', query: 'auth', status: 'error', reason: 'boom', samples: [] }]);
+    expect(checks.every((c) => c.met === null && c.ratio === null)).toBe(true);
+    expect(formatChecks(checks)).toMatch(/\(c\) field-level auth\s+gateway CPU ms\/req ≤ 0\.5× Hive \+ Rust planner\s+–\s+not measured/);
+  });
+  it('with identical requests, checks throughput against both Hive runtimes', () => {
+    const checks = checkTargets(grid, 'identical');
+    expect(checks.filter((c) => c.query === 'single').map((c) => [c.metric, c.peer, c.met])).toEqual([
+      ['rps', 'hive', true],
+      ['rps', 'hive-rust', true],
+    ]);
+    expect(describeCheck(checks[0])).toBe('req/s ≥ 1.0× Hive (JS planner), identical requests');
+    expect(formatChecks(checks)).toContain('The CPU, throughput and p99 targets are checked on distinct requests');
+  });
+  it('prints each target as met or NOT MET with the measured ratio, and says what a distinct run leaves out', () => {
+    const text = formatTable({ cells: grid, ratios: ratios(grid, 'atrium', ['hive-rust']), checks: checkTargets(grid) });
+    expect(text).toMatch(/\(a\) single subgraph\s+gateway CPU ms\/req ≤ 0\.5× Hive \+ Rust planner\s+0\.40×\s+met/);
+    expect(text).toMatch(/\(b\) nested cross-subgraph\s+req\/s ≥ 1\.0× Hive \+ Rust planner\s+0\.83×\s+NOT MET/);
+    expect(text).toMatch(/atrium\/hive-rust\s+2\.00×\s+1\.00×\s+0\.90×\s+0\.40×/);
+    expect(text).toContain('Throughput with byte-identical requests is checked by a run with --identical.');
+  });
+});
+
+describe('light comparison in the report', () => {
+  const lightCells = [ok('atrium', 'single', 2000), ok('hive-rust', 'single', 1000)];
+  const light: Comparison = {
+    mode: 'light',
+    startedAt: '2030-01-02T10:20:00.000Z',
+    finishedAt: '2030-01-02T10:25:00.000Z',
+    loadAtStart: [1.25, 1, 1],
+    loadAtEnd: [2, 1, 1],
+    settings: { rounds: 1, duration: 3, warmup: 1, connections: 32, requests: 'distinct' },
+    targets: [],
+    cells: lightCells,
+    ratios: ratios(lightCells, 'atrium', ['hive-rust']),
+    checks: checkTargets(lightCells),
+    notes: ['light subgraphs answer from memory'],
+  };
+  it('renders its own table, ratios, targets and notes under its own heading, beside the full one', () => {
+    const section = renderMarkdownSection({ ...report, light }, '../bench/results/2030-01-02.svg', '../bench/results/2030-01-02-light.svg');
+    expect(section).toContain("**Gateways on Atrium's subgraphs**");
+    expect(section).toContain('**Gateways on light subgraphs** (`--light`');
+    expect(section).toContain('load average 1.25 at start, 2 at end): 1 rounds × 3 s per sample');
+    expect(section).toContain('![requests per second by target and query, light subgraphs](../bench/results/2030-01-02-light.svg)');
+    expect(section).toContain('| (a) single subgraph | E Hive Gateway + Rust planner | 1,000 |');
+    expect(section).toContain('| (a) single subgraph | req/s ≥ 1.0× Hive + Rust planner | 2.00× | met |');
+    expect(section).toContain('- light subgraphs answer from memory');
+    expect(section.indexOf('Gateways on light subgraphs')).toBeGreaterThan(section.indexOf('| (b) nested cross-subgraph | A Atrium | 900 |'));
+  });
+  it('is carried by a run that measured only Atrium\'s subgraphs, and carries them into a light-only run', () => {
+    const withLight = { ...report, light };
+    const fullOnly = mergeReports({ ...report, startedAt: '2030-01-03T00:00:00.000Z' }, { gateways: true, contention: true, fanout: true }, withLight);
+    expect(fullOnly.light).toBe(light);
+    expect(fullOnly.carried).toEqual({ light: light.startedAt });
+    expect(renderMarkdownSection(fullOnly)).toContain('the gateway comparison on light subgraphs (run started 2030-01-02 10:20 UTC)');
+    const lightOnly = mergeReports({ ...report, cells: [], ratios: [], contention: undefined, light: { ...light, startedAt: '2030-01-04T00:00:00.000Z' } }, { light: true }, fullOnly);
+    expect(lightOnly.cells).toBe(report.cells);
+    expect(lightOnly.light?.startedAt).toBe('2030-01-04T00:00:00.000Z');
+    expect(lightOnly.carried).toEqual({ gateways: fullOnly.startedAt, contention: fullOnly.startedAt });
+  });
+  it('draws its chart with a title that says so', () => {
+    expect(chartOf({ cells: lightCells, date: '2030-01-02', settings: light.settings }, 'light').title).toBe('Atrium gateway benchmark — 2030-01-02, light subgraphs');
   });
 });
