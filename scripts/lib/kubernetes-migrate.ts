@@ -51,43 +51,64 @@ function open(name: SubgraphName, url: string, log: Logger, migrate: boolean) {
   });
 }
 
+/** The subgraph's database URL, from its environment parsed as the service parses it. */
+const databaseUrlOf = (name: SubgraphName, env: Record<string, string | undefined>) => (SUBGRAPHS[name].loadConfig(env) as { DATABASE_URL: string }).DATABASE_URL;
+
+/**
+ * Applies the subgraph's pending migrations, creating its database when missing. Under
+ * kit's advisory lock: a second Job (or a service with DB_MIGRATE=true) waits its turn.
+ */
+export async function migrateSubgraph(name: SubgraphName, env: Record<string, string | undefined>, log: Logger): Promise<void> {
+  const orm = await open(name, databaseUrlOf(name, env), log, true);
+  await orm.close();
+  log.info('migrations applied');
+}
+
+/** The names of the subgraph's migrations not yet applied to its database. */
+export async function pendingMigrations(name: SubgraphName, env: Record<string, string | undefined>, log: Logger): Promise<string[]> {
+  const orm = await open(name, databaseUrlOf(name, env), log, false);
+  try {
+    return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
+  } finally {
+    await orm.close();
+  }
+}
+
+/**
+ * Resolves once no migration of the subgraph is pending: what each subgraph pod's init
+ * container waits for. An unreachable database is waited for too (it may be starting).
+ */
+export async function waitForMigrations(name: SubgraphName, env: Record<string, string | undefined>, log: Logger, intervalMs = 3_000): Promise<void> {
+  for (;;) {
+    try {
+      const pending = await pendingMigrations(name, env, log);
+      if (pending.length === 0) {
+        log.info('database is migrated');
+        return;
+      }
+      log.info({ pending }, 'waiting for the migration Job');
+    } catch (err) {
+      log.warn({ err }, 'database not reachable yet');
+    }
+    await sleep(intervalMs);
+  }
+}
+
 async function main(args: string[]): Promise<void> {
   const wait = args.includes('--wait');
   const name = args.find((a) => !a.startsWith('--'));
   if (!name || !isSubgraphName(name)) throw new Error(`usage: kubernetes-migrate.js [--wait] <subgraph>  (one of ${Object.keys(SUBGRAPHS).join(', ')})`);
-  const config = SUBGRAPHS[name].loadConfig(process.env) as { DATABASE_URL: string; LOG_LEVEL: string; LOG_FORMAT: 'json' | 'pretty' };
+  const config = SUBGRAPHS[name].loadConfig(process.env) as { LOG_LEVEL: string; LOG_FORMAT: 'json' | 'pretty' };
   const log = createLogger({ name: `${name}-migrate`, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  if (!wait) {
-    // Under kit's advisory lock: a second Job (or a service with DB_MIGRATE=true) waits its turn.
-    const orm = await open(name, config.DATABASE_URL, log, true);
-    await orm.close();
-    log.info('migrations applied');
-    return;
-  }
-  for (;;) {
-    try {
-      const orm = await open(name, config.DATABASE_URL, log, false);
-      try {
-        const pending = await orm.getMigrator().getPendingMigrations();
-        if (pending.length === 0) {
-          log.info('database is migrated');
-          return;
-        }
-        log.info({ pending: pending.map((m) => m.name) }, 'waiting for the migration Job');
-      } finally {
-        await orm.close();
-      }
-    } catch (err) {
-      log.warn({ err }, 'database not reachable yet');
-    }
-    await sleep(3_000);
-  }
+  await (wait ? waitForMigrations(name, process.env, log) : migrateSubgraph(name, process.env, log));
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`kubernetes-migrate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`kubernetes-migrate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
