@@ -32,6 +32,15 @@ export const serviceEnv = {
   JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   JWT_ISSUER: z.string().min(1).default('atrium-identity'),
   JWT_AUDIENCE: z.string().min(1).default('atrium'),
+  // OpenTelemetry traces (telemetry.ts; README "Tracing"): off, and free, unless an endpoint is set.
+  /** Base URL of an OTLP/HTTP receiver (spans go to `<it>/v1/traces` as JSON). Unset: no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The traces URL itself, when it is not `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** `service.name` of the spans (default: the service's own name). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Milliseconds between two exports of ended spans. */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(5_000),
 };
 
 /**

@@ -22,4 +22,5 @@ export * from './pubsub';
 export * from './redis';
 export * from './run';
 export * from './supergraph-config';
+export * from './telemetry';
 export * from './ws-frames';

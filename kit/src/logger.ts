@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { serializeError } from './dependency-errors';
+import { traceLogFields } from './telemetry';
 
 export type { Logger };
 
@@ -7,13 +8,16 @@ export type { Logger };
  * The root logger of a service: JSON lines (pino) in production, readable lines when
  * LOG_FORMAT=pretty (the dev runner sets it). Secrets never reach the log: the
  * redaction list covers the headers and fields that carry them, and logged errors
- * (`{ err }`) never carry SQL or the values in it (see `serializeError`).
+ * (`{ err }`) never carry SQL or the values in it (see `serializeError`). While a span is
+ * active, each line carries its `trace_id` and `span_id`.
  */
 export function createLogger(options: { name: string; level?: string; format?: 'json' | 'pretty'; destination?: DestinationStream }): Logger {
   return pino({
     name: options.name,
     level: options.level ?? 'info',
     serializers: { err: serializeError },
+    // `trace_id` and `span_id` of the active span, when the service traces (telemetry.ts).
+    mixin: traceLogFields,
     redact: {
       paths: [
         'req.headers.authorization',

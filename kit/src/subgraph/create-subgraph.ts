@@ -11,6 +11,8 @@ import type { HttpService } from '../http';
 import { startModules } from '../lifecycle';
 import { createLogger } from '../logger';
 import { createMetrics, type Metrics } from '../metrics';
+import { startTelemetry } from '../telemetry';
+import { sqlInstrumentation } from '../telemetry-sql';
 import type { PubSub } from '../pubsub';
 import type { Redis } from '../redis';
 import { createContextFactory, type Context, type SubgraphResources } from './context';
@@ -93,12 +95,15 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
   const signing = resolveSigning(config);
   const metrics = createMetrics(name);
   return startModules(log, async (use) => {
+    // Tracing first (closed last, exporting what is left): a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT
+    // is set. `pg` is already loaded by now; telemetry-sql.ts patches it in place (see there).
+    const telemetry = await use({ name: 'telemetry', start: () => startTelemetry(name, config, [sqlInstrumentation]), close: (t) => t.close() });
     if (options.onClose) await use({ name: 'onClose', start: () => undefined, close: options.onClose });
     const redis = await use(redisConnection(config.REDIS_URL, name));
     const orm = await use(database({ config, entities: options.entities, migrations: options.migrations, log }));
     const pubSub = await use(livePubSub({ config, name, log, orm, live: options.live }));
-    const jobs = await use(jobQueues({ redis, config, name, log }));
-    await use(outboxRelay({ config, orm, redis, log, metrics }));
+    const jobs = await use(jobQueues({ redis, config, name, log, telemetry }));
+    await use(outboxRelay({ config, orm, redis, log, metrics, telemetry }));
     if (options.onStart) await use({ name: 'onStart', start: () => options.onStart!(orm, log) });
 
     const verify = options.verifier?.(orm) ?? createTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
@@ -106,12 +111,12 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
     const extend = options.context && ((base: Context) => options.context!(base, resources));
     const context = createContextFactory({ name, orm, log, jobs, pubSub, extend });
     const routes = [await use(ops({ name, orm, redis, metrics })), (app: Express) => options.routes?.(app, orm)];
-    const http = await use(graphqlOverHttp({ name, config, log, schema: options.schema, metrics, signing, verify, context, routes, plugins: options.plugins, maxBodyBytes: REQUEST_MAX_BYTES }));
+    const http = await use(graphqlOverHttp({ name, config, log, schema: options.schema, metrics, signing, verify, context, routes, plugins: options.plugins, maxBodyBytes: REQUEST_MAX_BYTES, telemetry }));
     await use(subscriptions({ httpServer: http.httpServer, path: '/graphql', schema: options.schema, verify, context, log, metrics, signing, maxPayload: REQUEST_MAX_BYTES }));
     await use(jobWorkers({ jobs, processors: options.jobs, schedules: options.schedules, orm }));
     if (options.events) {
       const consumer = `${name}-${process.pid}-${http.port}`;
-      await use(eventConsumer({ config, orm, redis, log, metrics, group: name, consumer, handlers: options.events.handlers, jobs }));
+      await use(eventConsumer({ config, orm, redis, log, metrics, group: name, consumer, handlers: options.events.handlers, jobs, telemetry }));
     }
     return { httpServer: http.httpServer, port: http.port, url: http.url, orm, redis, jobs, pubSub, metrics };
   });

@@ -2,6 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Telemetry } from '../telemetry';
+import { jobTrace, withJobTrace } from '../telemetry-events';
 import { asBackgroundWork } from './db';
 
 export type { Job, JobsOptions };
@@ -50,6 +52,8 @@ export interface JobsOptions_ {
   log: Logger;
   /** How often to check that the schedules are still registered in Redis (ms). */
   scheduleCheckMs?: number;
+  /** The subgraph's tracing: a job carries the trace of what added it, and runs in a span of it (telemetry-events.ts). */
+  telemetry?: Telemetry;
 }
 
 /** BullMQ refuses ':' in custom job ids; Atrium's ids read better with it. */
@@ -100,7 +104,8 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
   const jobs: Jobs & { startWorkers(processors: Record<string, JobProcessor>, orm: MikroORM): void } = {
     queue,
     async add(name, data, opts = {}) {
-      await queue(name).add(name, data, {
+      // Tracing: the data carries the active span's traceparent (unchanged when not tracing).
+      await queue(name).add(name, withJobTrace(data), {
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
         ...opts,
@@ -130,7 +135,7 @@ export function createJobs(options: JobsOptions_): Jobs & { startWorkers(process
         connections.push(connection);
         const worker = new Worker(
           queueName(name),
-          (job) => asBackgroundWork(() => process(job, { orm, log: log.child({ job: name, jobId: job.id }), jobs })),
+          (job) => jobTrace(options.telemetry, queueName(name), job, () => asBackgroundWork(() => process(job, { orm, log: log.child({ job: name, jobId: job.id }), jobs }))),
           { connection, prefix, concurrency: 5 },
         );
         worker.on('failed', (job, err) => log.warn({ err, job: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));

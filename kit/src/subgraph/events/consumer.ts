@@ -7,6 +7,8 @@ import type { EventOutcome, Metrics } from '../../metrics';
 import type { EventType } from './catalog';
 import type { EventEnvelope } from './envelope';
 import { serializeError } from '../../dependency-errors';
+import type { Telemetry } from '../../telemetry';
+import { consumeTrace } from '../../telemetry-events';
 import { createRecorder, type EventRecorder } from './recorder';
 
 /** What an event handler gets: a transaction shared with the processed-event record. */
@@ -42,6 +44,8 @@ export interface ConsumerOptions {
   maxDeliveries?: number;
   /** Counts deliveries by outcome (`atrium_events_handled_total`) and reports the group's lag. */
   metrics?: Metrics;
+  /** The subgraph's tracing: each handling is a span continuing the event's trace (telemetry-events.ts). */
+  telemetry?: Telemetry;
 }
 
 export interface Consumer {
@@ -111,17 +115,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       const deferred: (() => Promise<void>)[] = [];
       const afterCommitJobs: Jobs = { ...jobs, add: async (...args) => void deferred.push(() => jobs.add(...args)) };
       try {
-        await asBackgroundWork(() => orm.em.fork().transactional(async (em) => {
-          const inserted = await em.execute<{ event_id: string }[]>(
-            'insert into processed_event (event_id, consumer, processed_at) values (?, ?, now()) on conflict do nothing returning event_id',
-            [event.id, group],
-          );
-          if (inserted.length === 0) return; // handled before: redelivery has no effect
-          outcome = 'handled';
-          const events = createRecorder(em, { producer: group, correlationId: event.correlationId, actorId: event.actorId });
-          await handler(event, { em, log: log.child({ event: event.type, eventId: event.id, correlationId: event.correlationId }), events, jobs: afterCommitJobs });
-        }));
-        for (const enqueue of deferred) await enqueue();
+        // Tracing: the handling (its transaction, its follow-up events and jobs) is one span of the event's trace.
+        await consumeTrace(options.telemetry, event, { stream, group }, async (span) => {
+          await asBackgroundWork(() => orm.em.fork().transactional(async (em) => {
+            const inserted = await em.execute<{ event_id: string }[]>(
+              'insert into processed_event (event_id, consumer, processed_at) values (?, ?, now()) on conflict do nothing returning event_id',
+              [event.id, group],
+            );
+            if (inserted.length === 0) return; // handled before: redelivery has no effect
+            outcome = 'handled';
+            span.setAttribute('atrium.event.outcome', outcome);
+            const events = createRecorder(em, { producer: group, correlationId: event.correlationId, actorId: event.actorId });
+            await handler(event, { em, log: log.child({ event: event.type, eventId: event.id, correlationId: event.correlationId }), events, jobs: afterCommitJobs });
+          }));
+          for (const enqueue of deferred) await enqueue();
+        });
       } catch (err) {
         // Kept for the dead-letter entry and its log line: never a database error's raw
         // message, which holds the SQL with its values.

@@ -15,4 +15,10 @@ export interface EventEnvelope<T extends EventType = EventType> {
   /** The user whose request caused it, when there was one. */
   actorId: string | null;
   data: EventCatalog[T];
+  /**
+   * The W3C `traceparent` of the relay's publish of it, itself a child of the span that
+   * recorded it (telemetry.ts): consumers continue that trace. Absent when its producer did
+   * not trace.
+   */
+  traceparent?: string;
 }

@@ -36,7 +36,15 @@ class KitOutboxRetentionMigration extends Migration {
   }
 }
 
+/** The trace an event continues (telemetry.ts): null when the service that recorded it did not trace. */
+class KitOutboxTraceparentMigration extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table "outbox_event" add column if not exists "traceparent" text null`);
+  }
+}
+
 export const kitMigrations: MigrationObject[] = [
   { name: 'Migration00000000000000_kit_events', class: KitEventsMigration },
   { name: 'Migration00000000000001_kit_outbox_retention', class: KitOutboxRetentionMigration },
+  { name: 'Migration00000000000002_kit_outbox_traceparent', class: KitOutboxTraceparentMigration },
 ];

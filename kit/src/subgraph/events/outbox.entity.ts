@@ -37,6 +37,13 @@ export class OutboxEvent {
   @Property({ type: 'timestamptz', nullable: true })
   publishedAt: Date | null = null;
 
+  /**
+   * The W3C `traceparent` of the span that recorded it, when the service traces (telemetry.ts):
+   * the relay's publish and every consumer's handling continue that trace.
+   */
+  @Property({ type: 'text', nullable: true })
+  traceparent: string | null = null;
+
   /** The Redis Stream entry id it was published as. */
   @Property({ type: 'text', nullable: true })
   streamId: string | null = null;

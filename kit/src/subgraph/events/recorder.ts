@@ -1,6 +1,7 @@
 import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { recordedTrace } from '../../telemetry-events';
 import type { EventCatalog, EventType } from './catalog';
 import type { EventEnvelope } from './envelope';
 import { OutboxEvent } from './outbox.entity';
@@ -38,9 +39,10 @@ export function createRecorder(em: EntityManager, meta: EventMeta): EventRecorde
   return {
     record(type, data, options = {}) {
       const target = options.em ?? (TransactionContext.getEntityManager(em.name) as EntityManager | undefined) ?? em;
+      const id = randomUUID();
       target.persist(
         target.create(OutboxEvent, {
-          id: randomUUID(),
+          id,
           type,
           version: options.version ?? 1,
           producer: meta.producer,
@@ -48,6 +50,8 @@ export function createRecorder(em: EntityManager, meta: EventMeta): EventRecorde
           actorId: meta.actorId,
           data: data as object,
           occurredAt: nextStamp(),
+          // Tracing: the "outbox write" span's traceparent, continued by the relay and consumers (null when off).
+          traceparent: recordedTrace(type, id, meta.producer),
         }),
       );
     },
@@ -65,5 +69,6 @@ export function toEnvelope(row: OutboxEvent): EventEnvelope {
     correlationId: row.correlationId,
     actorId: row.actorId,
     data: row.data as EventEnvelope['data'],
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
 }

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../metrics';
+import { publishTrace } from '../../telemetry-events';
+import type { Telemetry } from '../../telemetry';
 import { toEnvelope } from './recorder';
 import { OutboxEvent } from './outbox.entity';
 import { streamLostEntry } from './stream-loss';
@@ -25,6 +27,8 @@ export interface RelayOptions {
   pruneMs?: number;
   /** The stream's cap (approximate MAXLEN); tests use a small one. */
   maxLength?: number;
+  /** The subgraph's tracing: each row recorded in a trace is published in a span of it (telemetry-events.ts). */
+  telemetry?: Telemetry;
 }
 
 export interface Relay {
@@ -109,12 +113,24 @@ export function startRelay(options: RelayOptions): Relay {
         rows = await unpublished(em);
       }
       const pipeline = redis.pipeline();
-      for (const row of rows) pipeline.xadd(stream, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(toEnvelope(row)));
-      const results = (await pipeline.exec()) ?? [];
+      // Tracing: each row's publish span, a child of its outbox write; the envelope carries its traceparent.
+      const traces = rows.map((row) => publishTrace(options.telemetry, row, stream));
+      rows.forEach((row, i) => {
+        const envelope = { ...toEnvelope(row), ...(traces[i].traceparent ? { traceparent: traces[i].traceparent } : {}) };
+        pipeline.xadd(stream, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(envelope));
+      });
+      const results = await pipeline.exec().catch((err: unknown) => {
+        for (const t of traces) t.end(err);
+        throw err;
+      }) ?? [];
       const now = new Date();
       rows.forEach((row, i) => {
         const [err, id] = results[i] ?? [new Error('no reply')];
-        if (err) throw err;
+        traces[i].end(err ?? undefined);
+        if (err) {
+          for (const t of traces.slice(i + 1)) t.end(err);
+          throw err;
+        }
         row.publishedAt = now;
         row.streamId = id as string;
       });

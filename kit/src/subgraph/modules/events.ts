@@ -4,6 +4,7 @@ import type { SubgraphConfig } from '../../config';
 import type { Module } from '../../lifecycle';
 import type { Metrics } from '../../metrics';
 import type { Redis } from '../../redis';
+import type { Telemetry } from '../../telemetry';
 import { startConsumer, type Consumer, type EventHandlers } from '../events/consumer';
 import { startRelay, type Relay } from '../events/relay';
 import type { Jobs } from '../jobs';
@@ -14,13 +15,15 @@ interface EventsOptions {
   redis: Redis;
   log: Logger;
   metrics: Metrics;
+  /** The subgraph's tracing (the relay's publishes, the consumer's handling). */
+  telemetry?: Telemetry;
 }
 
 /** Publishes the outbox to the event stream, woken as soon as a transaction that wrote events commits. */
-export const outboxRelay = ({ config, orm, redis, log, metrics }: EventsOptions): Module<Relay> => ({
+export const outboxRelay = ({ config, orm, redis, log, metrics, telemetry }: EventsOptions): Module<Relay> => ({
   name: 'relay',
   start() {
-    const relay = startRelay({ orm, redis, stream: config.EVENTS_STREAM, log, metrics, retainMs: config.EVENTS_RETAIN * 1000 });
+    const relay = startRelay({ orm, redis, stream: config.EVENTS_STREAM, log, metrics, retainMs: config.EVENTS_RETAIN * 1000, telemetry });
     // Publish as soon as a transaction that wrote events commits, rather than at the next poll.
     orm.em.getEventManager().registerSubscriber({ afterTransactionCommit: () => relay.wake(), afterFlush: () => relay.wake() });
     return relay;
@@ -44,6 +47,7 @@ export const eventConsumer = (options: EventsOptions & { group: string; consumer
       retryIdleMs: options.config.EVENTS_RETRY_IDLE_MS,
       maxDeliveries: options.config.EVENTS_MAX_DELIVERIES,
       metrics: options.metrics,
+      telemetry: options.telemetry,
     }),
   close: (consumer) => consumer.stop(),
 });

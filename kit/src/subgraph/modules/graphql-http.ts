@@ -16,6 +16,9 @@ import { jsonErrors, listen, type HttpService } from '../../http';
 import { refuseUnsafeStrings } from '../../input-strings';
 import type { Module } from '../../lifecycle';
 import type { Metrics } from '../../metrics';
+import type { Telemetry } from '../../telemetry';
+import { serverSpans } from '../../telemetry-http';
+import { traceRootFields } from '../../telemetry-resolvers';
 import type { Context, ContextFactory } from '../context';
 import type { Routes } from './ops';
 
@@ -33,6 +36,8 @@ export interface GraphQLHttpOptions {
   plugins?: ApolloServerPlugin<Context>[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** The subgraph's tracing: when on, each `/graphql` request is a server span and root fields have spans. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -50,8 +55,10 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     for (const routes of options.routes) routes(app);
     const httpServer = createServer(app);
     const production = config.NODE_ENV === 'production';
+    // Tracing (when on): root-field resolvers in spans of their own (telemetry-resolvers.ts).
+    const schema = options.telemetry?.enabled ? traceRootFields(options.schema) : options.schema;
     const apollo = new ApolloServer<Context>({
-      schema: options.schema,
+      schema,
       introspection: !production,
       includeStacktraceInErrorResponses: false,
       formatError: createErrorFormatter(log),
@@ -66,6 +73,8 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
       ],
     });
     await apollo.start();
+    // Tracing (when on): each request a server span continuing the gateway's `traceparent`, first of all.
+    if (options.telemetry?.enabled) app.use('/graphql', serverSpans(options.telemetry));
     app.use(
       '/graphql',
       // In production only the gateway's signed requests get through (`_service`, `_entities` included).

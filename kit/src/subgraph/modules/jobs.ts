@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SubgraphConfig } from '../../config';
 import type { Module } from '../../lifecycle';
 import type { Redis } from '../../redis';
+import type { Telemetry } from '../../telemetry';
 import { createJobs, type JobProcessor, type Jobs, type JobsOptions } from '../jobs';
 
 /**
@@ -23,9 +24,9 @@ export type JobSchedule = {
 type SubgraphJobs = ReturnType<typeof createJobs>;
 
 /** The subgraph's BullMQ queues (named after it); closing them closes the workers too. */
-export const jobQueues = (options: { redis: Redis; config: SubgraphConfig; name: string; log: Logger }): Module<SubgraphJobs> => ({
+export const jobQueues = (options: { redis: Redis; config: SubgraphConfig; name: string; log: Logger; telemetry?: Telemetry }): Module<SubgraphJobs> => ({
   name: 'jobs',
-  start: () => createJobs({ redis: options.redis, prefix: options.config.JOBS_PREFIX, service: options.name, log: options.log }),
+  start: () => createJobs({ redis: options.redis, prefix: options.config.JOBS_PREFIX, service: options.name, log: options.log, telemetry: options.telemetry }),
   close: (jobs) => jobs.close(),
 });
 
