@@ -1,17 +1,20 @@
 import { composeServices } from '@apollo/composition';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
-import { buildOperationContext, executeQueryPlan, type GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { executePlanIncrementally } from './incremental';
 import { executePlan } from './plan-executor';
 import { compileShape } from './response-shape';
 
 /**
- * Atrium's executor against @apollo/gateway's `executeQueryPlan` on small in-memory
- * subgraphs: every operation runs through both, and the responses (data, errors with their
- * paths and codes, extensions) must be equal once serialized as a client would receive them.
+ * Atrium's executor on small in-memory subgraphs, each response (data, errors with their
+ * paths and codes, extensions) compared with the one expected once serialized as a client
+ * would receive it. The expected responses are @apollo/gateway's own answers to the same plans
+ * (the differential comparison with it, on many more supergraphs, is the conformance tier's:
+ * test/conformance).
  */
 
 const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
@@ -112,9 +115,9 @@ const subgraphs = [
 ];
 
 interface Fixture {
+  supergraph: Supergraph;
   supergraphSchema: GraphQLSchema;
   apiSchema: Schema;
-  apiGraphQLSchema: GraphQLSchema;
   planner: QueryPlanner;
   dataSources: Record<string, GraphQLDataSource>;
   fetches: string[];
@@ -141,9 +144,9 @@ function buildFixture(): Fixture {
     }),
   );
   return {
+    supergraph,
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     apiSchema,
-    apiGraphQLSchema: apiSchema.toGraphQLJSSchema(),
     planner: new QueryPlanner(supergraph),
     dataSources,
     fetches,
@@ -152,27 +155,21 @@ function buildFixture(): Fixture {
 
 const fixture = buildFixture();
 
-function plan(query: string, operationName?: string): { plan: QueryPlan; document: ReturnType<typeof parse> } {
+const deferPlanner = new QueryPlanner(fixture.supergraph, { incrementalDelivery: { enableDefer: true } });
+
+function plan(query: string, operationName?: string, planner = fixture.planner): { plan: QueryPlan; document: ReturnType<typeof parse> } {
   const document = parse(query);
   const operation = operationFromDocument(fixture.apiSchema, document, { operationName });
-  return { plan: fixture.planner.buildQueryPlan(operation), document };
+  return { plan: planner.buildQueryPlan(operation), document };
 }
 
 function requestContext(variables: Record<string, unknown> | undefined): GatewayGraphQLRequestContext {
   return { request: { variables }, context: {}, metrics: {}, logger: console } as unknown as GatewayGraphQLRequestContext;
 }
 
-async function both(query: string, variables?: Record<string, unknown>, operationName?: string) {
-  const { plan: queryPlan, document } = plan(query, operationName);
-  const stock = await executeQueryPlan(
-    queryPlan,
-    fixture.dataSources,
-    requestContext(variables),
-    buildOperationContext({ schema: fixture.apiGraphQLSchema, operationDocument: document, operationName }),
-    fixture.supergraphSchema,
-    fixture.apiSchema,
-  );
-  const atrium = await executePlan(queryPlan, {
+async function executeQuery(query: string, variables?: Record<string, unknown>, operationName?: string, planner = fixture.planner) {
+  const { plan: queryPlan, document } = plan(query, operationName, planner);
+  const result = await executePlan(queryPlan, {
     supergraphSchema: fixture.supergraphSchema,
     apiSchema: fixture.apiSchema,
     operation: { document, operationName },
@@ -180,45 +177,120 @@ async function both(query: string, variables?: Record<string, unknown>, operatio
     dataSources: fixture.dataSources,
     requestContext: requestContext(variables),
   });
-  return { stock: serialized(stock), atrium: serialized(atrium), queryPlan };
+  return { result: serialized(result), queryPlan };
 }
 
 const serialized = (result: ExecutionResult | object) => JSON.parse(JSON.stringify(result));
 
-async function expectSame(query: string, variables?: Record<string, unknown>, operationName?: string) {
-  const { stock, atrium } = await both(query, variables, operationName);
-  expect(atrium).toEqual(stock);
-  return atrium;
+/** Runs `query` and expects exactly `expected` (as a client receives it: serialized). */
+async function expectResult(query: string, expected: object, variables?: Record<string, unknown>, operationName?: string) {
+  const { result } = await executeQuery(query, variables, operationName);
+  expect(result).toEqual(expected);
+  return result;
 }
 
-describe('executePlan, compared with @apollo/gateway executeQueryPlan', () => {
+describe('executePlan', () => {
   it('entities across three subgraphs, with nested lists', async () => {
-    const result = await expectSame(`{
+    const result = await expectResult(`{
       topProducts { upc name inStock reviews { body author { name reviews { product { name } } } } }
-    }`);
+    }`, {
+      errors: [
+        {
+          message: 'reviews are down for p3',
+          path: ['topProducts', 2, 'reviews'],
+          extensions: { code: 'REVIEWS_DOWN', serviceName: 'reviews' },
+        },
+      ],
+      data: {
+        topProducts: [
+          {
+            upc: 'p1',
+            name: 'Chair',
+            inStock: true,
+            reviews: [
+              { body: 'Comfy', author: { name: 'Ada', reviews: [{ product: { name: 'Chair' } }, { product: { name: 'Lamp' } }] } },
+              { body: 'Sturdy', author: { name: 'Grace', reviews: [{ product: { name: 'Table' } }, { product: { name: 'Chair' } }] } },
+            ],
+          },
+          {
+            upc: 'p2',
+            name: 'Table',
+            inStock: false,
+            reviews: [
+              { body: 'Wobbly', author: { name: 'Grace', reviews: [{ product: { name: 'Table' } }, { product: { name: 'Chair' } }] } },
+              { body: 'Anonymous', author: null },
+            ],
+          },
+          { upc: 'p3', name: 'Lamp', inStock: true, reviews: null },
+        ],
+      },
+    });
     expect(result.data.topProducts[0].reviews[0].author.name).toBe('Ada');
     expect(result.errors).toBeDefined(); // p3's reviews are down
   });
 
   it('@requires: representations carry the required fields', async () => {
-    const result = await expectSame(`{ topProducts(first: 2) { name shippingEstimate } }`);
-    expect(result).toEqual({ data: { topProducts: [{ name: 'Chair', shippingEstimate: 10 }, { name: 'Table', shippingEstimate: 0 }] } });
+    await expectResult(`{ topProducts(first: 2) { name shippingEstimate } }`, {
+      data: { topProducts: [{ name: 'Chair', shippingEstimate: 10 }, { name: 'Table', shippingEstimate: 0 }] },
+    });
   });
 
   it('a null in a non-null position bubbles to the nearest nullable parent', async () => {
     // User.nickname is String! and Grace has none: her whole User becomes null, the list is [User!]! so data is null.
-    const root = await expectSame(`{ users { id nickname } }`);
+    const root = await expectResult(`{ users { id nickname } }`, {
+      errors: [
+        {
+          message: 'Cannot return null for non-nullable field User.nickname.',
+          path: ['users', 1, 'nickname'],
+          extensions: { serviceName: 'accounts', code: 'DOWNSTREAM_SERVICE_ERROR' },
+        },
+      ],
+      data: null,
+    });
     expect(root.data).toBeNull();
     // In the gateway: the author accounts does not know comes back null from _entities, User.name is String!,
     // so the author is null; as the stock executor does, the error comes in extensions.valueCompletion
     // (when no fetch failed).
-    const gateway = await expectSame(`{ topProducts(first: 2) { name reviews { body author { name } } } }`);
+    const gateway = await expectResult(`{ topProducts(first: 2) { name reviews { body author { name } } } }`, {
+      extensions: {
+        valueCompletion: [
+          {
+            message: 'Cannot return null for non-nullable field User.name.',
+            path: ['topProducts', 1, 'reviews', 1, 'author', 'name'],
+            extensions: { code: 'INVALID_GRAPHQL' },
+          },
+        ],
+      },
+      data: {
+        topProducts: [
+          { name: 'Chair', reviews: [{ body: 'Comfy', author: { name: 'Ada' } }, { body: 'Sturdy', author: { name: 'Grace' } }] },
+          { name: 'Table', reviews: [{ body: 'Wobbly', author: { name: 'Grace' } }, { body: 'Anonymous', author: null }] },
+        ],
+      },
+    });
     expect(gateway.data.topProducts[1].reviews[1]).toEqual({ body: 'Anonymous', author: null });
     expect(gateway.extensions.valueCompletion).toEqual([
       expect.objectContaining({ message: 'Cannot return null for non-nullable field User.name.', path: ['topProducts', 1, 'reviews', 1, 'author', 'name'] }),
     ]);
     // From an entity fetch: Product.rating is Float! and p2 has none; reviews' product is nullable.
-    const nested = await expectSame(`{ users { id reviews { body product { upc rating } } } }`);
+    const nested = await expectResult(`{ users { id reviews { body product { upc rating } } } }`, {
+      errors: [
+        {
+          message: 'Cannot return null for non-nullable field Product.rating.',
+          path: ['users', 1, 'reviews', 0, 'product', 'rating'],
+          extensions: { serviceName: 'reviews', code: 'DOWNSTREAM_SERVICE_ERROR' },
+        },
+      ],
+      data: {
+        users: [
+          {
+            id: 'u1',
+            reviews: [{ body: 'Comfy', product: { upc: 'p1', rating: 4.5 } }, { body: 'Bright', product: { upc: 'p3', rating: 4.5 } }],
+          },
+          { id: 'u2', reviews: [{ body: 'Wobbly', product: null }, { body: 'Sturdy', product: { upc: 'p1', rating: 4.5 } }] },
+        ],
+      },
+    });
     expect(nested.data.users[1].reviews.map((r: { product: unknown }) => r.product)).toContainEqual(null);
   });
 
@@ -230,14 +302,43 @@ describe('executePlan, compared with @apollo/gateway executeQueryPlan', () => {
       me { handle: name @skip(if: $noName) kind: __typename }
     }
     fragment P on Product { __typename upc name @skip(if: $noName) price @include(if: $withPrice) }`;
-    const on = await expectSame(query, { withPrice: true }, 'Q');
+    const on = await expectResult(query, {
+      data: {
+        first: [{ __typename: 'Product', upc: 'p1', name: 'Chair', price: 100, inStock: true }],
+        items: [{ __typename: 'Product', label: 'Chair', cost: 100 }, { __typename: 'Gift', id: 'g1', label: 'Bow' }],
+        node: { __typename: 'Gift', id: 'g1', label: 'Bow' },
+        me: { handle: 'Ada', kind: 'User' },
+      },
+    }, { withPrice: true }, 'Q');
     expect(on.data.items[0]).toEqual({ __typename: 'Product', label: 'Chair', cost: 100 });
-    const off = await expectSame(query, { withPrice: false, noName: true }, 'Q');
+    const off = await expectResult(query, {
+      data: {
+        first: [{ __typename: 'Product', upc: 'p1' }],
+        items: [{ __typename: 'Product', label: 'Chair' }, { __typename: 'Gift', id: 'g1', label: 'Bow' }],
+        node: { __typename: 'Gift', id: 'g1', label: 'Bow' },
+        me: { kind: 'User' },
+      },
+    }, { withPrice: false, noName: true }, 'Q');
     expect(off.data.first[0]).toEqual({ __typename: 'Product', upc: 'p1' });
   });
 
   it("an erroring subgraph: its errors at the client's paths, beside the data that came", async () => {
-    const result = await expectSame(`{ topProducts { upc reviews { body } } }`);
+    const result = await expectResult(`{ topProducts { upc reviews { body } } }`, {
+      errors: [
+        {
+          message: 'reviews are down for p3',
+          path: ['topProducts', 2, 'reviews'],
+          extensions: { code: 'REVIEWS_DOWN', serviceName: 'reviews' },
+        },
+      ],
+      data: {
+        topProducts: [
+          { upc: 'p1', reviews: [{ body: 'Comfy' }, { body: 'Sturdy' }] },
+          { upc: 'p2', reviews: [{ body: 'Wobbly' }, { body: 'Anonymous' }] },
+          { upc: 'p3', reviews: null },
+        ],
+      },
+    });
     expect(result.errors).toEqual([
       expect.objectContaining({ message: 'reviews are down for p3', path: ['topProducts', 2, 'reviews'], extensions: expect.objectContaining({ code: 'REVIEWS_DOWN', serviceName: 'reviews' }) }),
     ]);
@@ -259,16 +360,34 @@ describe('executePlan, compared with @apollo/gateway executeQueryPlan', () => {
   });
 
   it('introspection fields beside federated ones', async () => {
-    const result = await expectSame(`{ __typename t: __type(name: "Product") { name fields { name } } me { name } }`);
+    const result = await expectResult(`{ __typename t: __type(name: "Product") { name fields { name } } me { name } }`, {
+      data: {
+        __typename: 'Query',
+        t: {
+          name: 'Product',
+          fields: [
+            { name: 'upc' },
+            { name: 'price' },
+            { name: 'weight' },
+            { name: 'inStock' },
+            { name: 'shippingEstimate' },
+            { name: 'name' },
+            { name: 'reviews' },
+            { name: 'rating' },
+          ],
+        },
+        me: { name: 'Ada' },
+      },
+    });
     expect(result.data.t.name).toBe('Product');
   });
 
   it('a Condition node picks its branch from the variable', async () => {
     const query = `query($r: Boolean!) { me { name reviews @include(if: $r) { body } } }`;
-    const { queryPlan } = await both(query, { r: true });
+    const { queryPlan } = await executeQuery(query, { r: true });
     expect(JSON.stringify(queryPlan)).toContain('"Condition"');
-    await expectSame(query, { r: true });
-    await expectSame(query, { r: false });
+    await expectResult(query, { data: { me: { name: 'Ada', reviews: [{ body: 'Comfy' }, { body: 'Bright' }] } } }, { r: true });
+    await expectResult(query, { data: { me: { name: 'Ada' } } }, { r: false });
   });
 
   it('runs the same plan again from its caches with the same result', async () => {
@@ -288,17 +407,52 @@ describe('executePlan, compared with @apollo/gateway executeQueryPlan', () => {
     expect(compileShape(operation)).toBe(compileShape(operation));
   });
 
-  it('refuses @defer plans clearly', async () => {
+  it('runs a plan with Defer nodes to the end: one complete result, as if nothing were deferred', async () => {
+    const query = `{ topProducts(first: 2) { name ... @defer { inStock reviews { author { name } } } } }`;
+    const { result, queryPlan } = await executeQuery(query, undefined, undefined, deferPlanner);
+    expect(queryPlan.node?.kind).toBe('Defer');
+    expect(result).toEqual({
+      data: {
+        topProducts: [
+          { name: 'Chair', inStock: true, reviews: [{ author: { name: 'Ada' } }, { author: { name: 'Grace' } }] },
+          { name: 'Table', inStock: false, reviews: [{ author: { name: 'Grace' } }, { author: null }] },
+        ],
+      },
+      extensions: {
+        valueCompletion: [{ message: 'Cannot return null for non-nullable field User.name.', path: ['topProducts', 1, 'reviews', 1, 'author', 'name'], extensions: { code: 'INVALID_GRAPHQL' } }],
+      },
+    });
+  });
+});
+
+describe('executePlanIncrementally', () => {
+  it('delivers the primary part first, then each deferred part at its place, the last payload saying hasNext: false', async () => {
+    const { plan: queryPlan, document } = plan(`{ me { name ... @defer(label: "mine") { reviews { body } } } }`, undefined, deferPlanner);
+    const execution = await executePlanIncrementally(queryPlan, {
+      supergraphSchema: fixture.supergraphSchema,
+      apiSchema: fixture.apiSchema,
+      operation: { document },
+      dataSources: fixture.dataSources,
+      requestContext: requestContext(undefined),
+    });
+    expect(serialized(execution.initial)).toEqual({ data: { me: { name: 'Ada' } }, hasNext: true });
+    const subsequent = [];
+    for await (const payload of execution.subsequent) subsequent.push(serialized(payload));
+    expect(subsequent).toEqual([
+      { incremental: [{ data: { reviews: [{ body: 'Comfy' }, { body: 'Bright' }] }, path: ['me'], label: 'mine' }], hasNext: false },
+    ]);
+  });
+
+  it('gives a plan without Defer nodes as one result with hasNext: false', async () => {
     const { plan: queryPlan, document } = plan(`{ me { name } }`);
-    const deferPlan: QueryPlan = { kind: 'QueryPlan', node: { kind: 'Defer', primary: { node: queryPlan.node as never }, deferred: [] } };
-    await expect(
-      executePlan(deferPlan, {
-        supergraphSchema: fixture.supergraphSchema,
-        apiSchema: fixture.apiSchema,
-        operation: { document },
-        dataSources: fixture.dataSources,
-        requestContext: requestContext(undefined),
-      }),
-    ).rejects.toThrow(/@defer/);
+    const execution = await executePlanIncrementally(queryPlan, {
+      supergraphSchema: fixture.supergraphSchema,
+      apiSchema: fixture.apiSchema,
+      operation: { document },
+      dataSources: fixture.dataSources,
+      requestContext: requestContext(undefined),
+    });
+    expect(serialized(execution.initial)).toEqual({ data: { me: { name: 'Ada' } }, hasNext: false });
+    for await (const payload of execution.subsequent) throw new Error(`unexpected payload ${JSON.stringify(payload)}`);
   });
 });
