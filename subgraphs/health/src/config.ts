@@ -7,6 +7,8 @@ export const healthEnv = {
   HEALTH_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   /** A probe that gets no answer within this many ms counts the service DOWN ("timeout"). */
   HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** How long each probe's result is kept for `serviceHealthHistory` (older ones are pruned by the poll). */
+  HEALTH_HISTORY_RETENTION_MS: z.coerce.number().int().positive().default(24 * 3600_000),
   /** The one list of subgraphs (rover's format): every one of them is monitored. */
   SUPERGRAPH_CONFIG: z.string().min(1).default('supergraph.yaml'),
   /** The gateway's base URL: monitored too, through its `/ready`. */

@@ -1,6 +1,7 @@
 import type { Redis } from '@atrium/kit';
 import type { Context } from '@atrium/kit/subgraph';
 import type { HealthConfig } from './config';
+import { HistoryService } from './history/history.service';
 import { IncidentService } from './incident/incident.service';
 import type { Target } from './monitor/targets';
 import { StatusService } from './status/status.service';
@@ -12,6 +13,8 @@ export interface HealthContext extends Context {
   targets: Target[];
   statuses: StatusService;
   incidents: IncidentService;
+  /** The probe history behind the latency and status charts. */
+  history: HistoryService;
   /** Redis, the event stream and the job queues at a glance (on the subgraph's Redis connection). */
   system: SystemHealthService;
 }
@@ -30,6 +33,7 @@ export function healthContext(base: Context, { targets, redis, config }: HealthC
     targets,
     statuses: new StatusService(base.em),
     incidents: new IncidentService(base.em),
+    history: new HistoryService(base.em),
     system: new SystemHealthService(redis, base.em, config, config.HEALTH_TIMEOUT_MS),
   };
 }

@@ -17,6 +17,7 @@ describe('health schema', () => {
     expect(s.field('Query', 'services')).toBe('services: [ServiceStatus!]! @authenticated');
     expect(s.field('Query', 'systemHealth')).toBe(`systemHealth: SystemHealth ${admin}`);
     expect(s.field('Query', 'incidents')).toBe(`incidents(first: Int! = 20, after: String, openOnly: Boolean! = false): IncidentConnection ${admin}`);
+    expect(s.field('Query', 'serviceHealthHistory')).toBe(`serviceHealthHistory(windowMinutes: Int! = 60): HealthHistory ${admin}`);
   });
 
   it('declares ServiceStatus by name and Incident by id as entities', () => {

@@ -2,6 +2,7 @@ import { forbidden, hasScope, Scope, unauthenticated, isUuid } from '@atrium/kit
 import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import DataLoader from 'dataloader';
 import type { HealthContext } from './context';
+import { HistoryResolver } from './history/history.resolver';
 import { IncidentResolver } from './incident/incident.resolver';
 import { ServiceStatusResolver } from './status/service-status.resolver';
 import type { ServiceStatus } from './status/service-status.entity';
@@ -10,7 +11,7 @@ import { SystemHealthResolver } from './system/system-health.resolver';
 /** health's subgraph schema; needs no database, so `npm run compose` can print it. */
 export function buildSchema() {
   return buildFederatedSchema({
-    resolvers: [ServiceStatusResolver, IncidentResolver, SystemHealthResolver],
+    resolvers: [ServiceStatusResolver, IncidentResolver, SystemHealthResolver, HistoryResolver],
     references: {
       // Incidents by key, for the same callers as `incidents` (defense in depth: `_entities`
       // reaches here without going through a guarded query field).

@@ -12,7 +12,7 @@ import { serviceHealthChanges } from './status/status.live';
  * Builds and starts the health subgraph: the service registry and monitor. It polls the
  * `/ready` of every subgraph in supergraph.yaml and of the gateway on a BullMQ job
  * scheduler (once per cluster, whatever the number of replicas), keeps each service's
- * state, its history and incidents, and records `service.status_changed` on every change.
+ * state, every probe's result (pruned by age), its history of changes and incidents, and records `service.status_changed` on every change.
  */
 export async function createServer(config: HealthConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
   // Read before anything starts: a bad supergraph.yaml fails fast with its own message.
@@ -23,7 +23,7 @@ export async function createServer(config: HealthConfig, extra: Pick<SubgraphOpt
     schema: await buildSchema(),
     entities,
     migrations,
-    jobs: { [POLL]: pollJob(targets, config.HEALTH_TIMEOUT_MS) },
+    jobs: { [POLL]: pollJob(targets, config.HEALTH_TIMEOUT_MS, config.HEALTH_HISTORY_RETENTION_MS) },
     // Every replica may register the poll's scheduler, it runs once per interval. Completed
     // polls are not worth keeping; a few failed ones are.
     schedules: [{ name: POLL, every: config.HEALTH_POLL_INTERVAL_MS, opts: { removeOnComplete: 100, removeOnFail: 100 } }],
