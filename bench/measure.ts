@@ -4,6 +4,8 @@
  * peak RSS and CPU time over the sample.
  */
 import autocannon from 'autocannon';
+import { metricSum } from './fanout-stats';
+import { fetchMetrics } from './live-metrics';
 import { cpuSeconds, procStatusKb, resetPeakRss } from './processes';
 import type { GraphQLResult } from './seed';
 import type { Sample } from './stats';
@@ -53,6 +55,22 @@ export interface LoadOptions {
   pid: number;
   /** Other processes whose CPU use to record (the subgraphs: where the time goes). */
   watch?: { name: string; pid: number }[];
+  /**
+   * Atrium's gateway: its GraphQL URL, whose `/metrics` tell how many subgraph fetches it
+   * sent and how many it answered from an identical one in flight (SUBGRAPH_DEDUP).
+   */
+  atriumMetricsUrl?: string;
+}
+
+/** Subgraph fetches Atrium's gateway sent, and those it shared with an identical one in flight, from its metrics; null when unreadable. */
+async function atriumFetches(graphqlUrl: string | undefined): Promise<{ sent: number; deduplicated: number } | null> {
+  if (!graphqlUrl) return null;
+  try {
+    const text = await fetchMetrics(graphqlUrl);
+    return { sent: metricSum(text, 'atrium_subgraph_requests_total') ?? 0, deduplicated: metricSum(text, 'atrium_subgraph_fetches_deduplicated_total') ?? 0 };
+  } catch {
+    return null;
+  }
 }
 
 /** A 2xx answer with a GraphQL `errors` member counts as an error, not a success. */
@@ -60,6 +78,8 @@ const hasNoErrors = (body: unknown): boolean => typeof body !== 'string' || !bod
 
 /** Runs autocannon for `duration` seconds and reduces its result to a {@link Sample}. */
 export async function runLoad(request: LoadRequest, options: LoadOptions, round: number): Promise<Sample> {
+  // Read before the CPU time starts counting and after it stops: the scrape is not the sample's work.
+  const fetchesBefore = await atriumFetches(options.atriumMetricsUrl);
   resetPeakRss(options.pid); // peak RSS of this sample only, where the kernel allows it
   const cpuBefore = cpuSeconds(options.pid);
   const watchedBefore = (options.watch ?? []).map((w) => cpuSeconds(w.pid));
@@ -85,6 +105,7 @@ export async function runLoad(request: LoadRequest, options: LoadOptions, round:
   });
   const cpuUsed = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   const hwm = procStatusKb(options.pid, 'VmHWM');
+  const fetchesAfter = fetchesBefore ? await atriumFetches(options.atriumMetricsUrl) : null;
   const responses = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   const ok = Math.max(0, result['2xx'] - result.mismatches);
   return {
@@ -101,5 +122,8 @@ export async function runLoad(request: LoadRequest, options: LoadOptions, round:
     cpuPercent: cpuUsed === null ? null : Math.round((cpuUsed / elapsed) * 1000) / 10,
     cpuMsPerRequest: cpuUsed === null || ok === 0 ? null : Math.round((cpuUsed / ok) * 1e5) / 100,
     processCpu,
+    ...(fetchesBefore && fetchesAfter
+      ? { subgraphFetches: { sent: fetchesAfter.sent - fetchesBefore.sent, deduplicated: fetchesAfter.deduplicated - fetchesBefore.deduplicated } }
+      : {}),
   };
 }

@@ -31,7 +31,7 @@ import {
 } from './report';
 import { describeErrors, seed } from './seed';
 import { Stack, type Endpoint } from './stack';
-import { ratios, summarize, type Cell } from './stats';
+import { dedupShare, ratios, summarize, type Cell } from './stats';
 import { renderBarChart } from './svg';
 
 const started = Date.now();
@@ -95,7 +95,8 @@ async function compareGateways(args: BenchArgs, stack: Stack, seeded: SeedFacts,
         if (dead) throw new Error(`a process died during the benchmark: ${dead}`);
         const where = requestFor(stack, cell.target as TargetId, query, seeded, !args.identical)!;
         const watch = [...stack.subgraphs.values()].filter((s) => s.child !== where.endpoint.child).map((s) => ({ name: s.name, pid: s.child.pid }));
-        const sample = await runLoad(where.request, { connections: args.connections, duration: args.duration, pid: where.endpoint.child.pid, watch }, round);
+        const atriumMetricsUrl = cell.target === 'atrium' ? where.endpoint.url : undefined;
+        const sample = await runLoad(where.request, { connections: args.connections, duration: args.duration, pid: where.endpoint.child.pid, watch, atriumMetricsUrl }, round);
         cell.samples.push(sample);
         log(
           `${tag}round ${round}/${args.rounds} ${query.padEnd(6)} ${cell.target.padEnd(9)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms` +
@@ -106,6 +107,12 @@ async function compareGateways(args: BenchArgs, stack: Stack, seeded: SeedFacts,
   }
   for (const cell of live) {
     cell.summary = summarize(cell.samples);
+    const shared = dedupShare(cell.summary.subgraphFetches);
+    if (shared) {
+      notes.push(
+        `${TARGET_LABELS.atrium} on ${QUERY_SPECS[cell.query as QueryId].label}: ${Math.round(shared * 1000) / 10} % of its subgraph fetches (${cell.summary.subgraphFetches!.deduplicated} of ${cell.summary.subgraphFetches!.deduplicated + cell.summary.subgraphFetches!.sent}) were answered by an identical one in flight (SUBGRAPH_DEDUP, keyed on body and Authorization, not on x-request-id); Hive's merging keys on the forwarded x-request-id too, so with distinct requests it merges none.`,
+      );
+    }
     if (cell.summary.non2xx + cell.summary.graphqlErrors + cell.summary.socketErrors > 0) {
       notes.push(
         `${TARGET_LABELS[cell.target as TargetId]} on ${QUERY_SPECS[cell.query as QueryId].label}: ${cell.summary.non2xx} non-2xx, ${cell.summary.graphqlErrors} GraphQL errors, ${cell.summary.socketErrors} socket errors under load (not counted in req/s).`,

@@ -1,4 +1,4 @@
-import { median, normalizeReason, percentile, pollDelay, ratio, ratios, slotFor, summarize, tallyContention, type Cell, type Sample } from './stats';
+import { dedupShare, median, normalizeReason, percentile, pollDelay, ratio, ratios, slotFor, summarize, tallyContention, type Cell, type Sample } from './stats';
 
 const sample = (over: Partial<Sample>): Sample => ({
   round: 1,
@@ -103,6 +103,19 @@ describe('ratios', () => {
   it('gives null for a target that was not measured', () => {
     const rows = ratios([cell('atrium', 'single', 400, 10), cell('hive', 'single', 0, 0, 'error')], 'atrium', ['hive', 'direct']);
     expect(rows.map((r) => r.rps)).toEqual([null, null]);
+  });
+});
+
+describe('subgraph fetches shared by Atrium', () => {
+  it('sums sent and deduplicated fetches over rounds, and gives the shared part', () => {
+    const summary = summarize([sample({ subgraphFetches: { sent: 300, deduplicated: 100 } }), sample({ subgraphFetches: { sent: 500, deduplicated: 100 } })]);
+    expect(summary.subgraphFetches).toEqual({ sent: 800, deduplicated: 200 });
+    expect(dedupShare(summary.subgraphFetches)).toBe(0.2);
+  });
+  it('says nothing for targets without the figures, or without fetches', () => {
+    expect(summarize([sample({})]).subgraphFetches).toBeUndefined();
+    expect(dedupShare(undefined)).toBeNull();
+    expect(dedupShare({ sent: 0, deduplicated: 0 })).toBeNull();
   });
 });
 

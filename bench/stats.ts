@@ -55,6 +55,11 @@ export interface Sample {
   cpuMsPerRequest: number | null;
   /** CPU % of one core each other watched process (the subgraphs) used during the sample. */
   processCpu?: Record<string, number>;
+  /**
+   * Atrium's gateway only: subgraph fetches it sent during the sample, and those it answered
+   * from an identical one in flight instead (SUBGRAPH_DEDUP: same body and Authorization).
+   */
+  subgraphFetches?: { sent: number; deduplicated: number };
 }
 
 /** The medians over rounds that the table, chart and ratios use. */
@@ -74,6 +79,8 @@ export interface Summary {
   cpuMsPerRequest: number | null;
   /** Median CPU % of each other watched process (where the time went). */
   processCpu: Record<string, number>;
+  /** Atrium's subgraph fetches sent and shared over every round (absent for other targets). */
+  subgraphFetches?: { sent: number; deduplicated: number };
 }
 
 /** Medians of rate and latency over the rounds; error counts summed; RSS the maximum. */
@@ -99,6 +106,14 @@ export function summarize(samples: readonly Sample[]): Summary {
     cpuPercent: cpu.length ? median(cpu) : null,
     cpuMsPerRequest: cpuPerRequest.length ? median(cpuPerRequest) : null,
     processCpu,
+    ...(samples.some((s) => s.subgraphFetches)
+      ? {
+          subgraphFetches: {
+            sent: sum((s) => s.subgraphFetches?.sent ?? 0),
+            deduplicated: sum((s) => s.subgraphFetches?.deduplicated ?? 0),
+          },
+        }
+      : {}),
   };
 }
 
@@ -221,4 +236,11 @@ export function normalizeReason(reason: string): string {
 /** Pause before the n-th status poll (0-based): 25, 50, 100, 200 ms, then 200 ms. */
 export function pollDelay(n: number): number {
   return Math.min(200, 25 * 2 ** n);
+}
+
+/** The share of subgraph fetches answered by an identical one in flight (0–1); null without fetches. */
+export function dedupShare(fetches: { sent: number; deduplicated: number } | undefined): number | null {
+  if (!fetches) return null;
+  const total = fetches.sent + fetches.deduplicated;
+  return total > 0 ? fetches.deduplicated / total : null;
 }
