@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parseSupergraphConfig } from '@atrium/kit';
-import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { ChangeType, CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { parse, type GraphQLSchema } from 'graphql';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +23,12 @@ export interface ClassifiedChange {
   type: string;
   /** What @graphql-inspector/core says. */
   criticality: Level;
-  /** What schema:diff reports: the criticality, except a breaking change no manifest operation reaches, which is safe for them. */
+  /**
+   * What schema:diff reports: the criticality, except that a breaking change no manifest
+   * operation reaches is safe for those clients, and an added optional argument is safe
+   * (inspector calls it dangerous, for what its resolver might now do: nothing changes for a
+   * client that does not pass it).
+   */
   level: Level;
   /** For a breaking change, with a manifest: the operations it reaches. */
   reaches?: string[];
@@ -203,6 +208,7 @@ export async function schemaDiff(options: SchemaDiffOptions): Promise<SchemaDiff
 function classify(schema: string, change: Change, usage: ManifestUsage | undefined, acknowledgements: Acknowledgement[], used: Set<Acknowledgement>): ClassifiedChange {
   const criticality = LEVELS[change.criticality.level];
   const result: ClassifiedChange = { schema, message: change.message, path: change.path, type: change.type, criticality, level: criticality };
+  if (change.type === ChangeType.FieldArgumentAdded && criticality === 'dangerous') result.level = 'safe';
   if (criticality !== 'breaking') return result;
   if (usage) {
     result.reaches = usage.operationsReachedBy(change);
@@ -242,6 +248,7 @@ export function formatReport(report: SchemaDiffReport): string {
         const notes: string[] = [];
         if (c.path) notes.push(c.path);
         if (c.criticality === 'breaking' && c.reaches) notes.push(c.reaches.length ? `used by ${c.reaches.join(', ')}` : 'breaking, but no manifest operation uses it');
+        else if (c.level !== c.criticality) notes.push(`${c.criticality} for graphql-inspector`);
         if (c.acknowledged) notes.push(`acknowledged: ${c.acknowledged.reason}`);
         lines.push(`    ${MARK[level]} ${c.message}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
       }
