@@ -1,5 +1,6 @@
 import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { BookingResolver } from './booking/booking.resolver';
+import { RecentBookingsResolver } from './booking/recent-bookings.resolver';
 import type { BookingContext } from './context';
 import { UserBookingsResolver } from './user/user-bookings.resolver';
 import { WorkspaceBookingsResolver } from './workspace/workspace-bookings.resolver';
@@ -7,7 +8,7 @@ import { WorkspaceBookingsResolver } from './workspace/workspace-bookings.resolv
 /** booking's subgraph schema; needs no database, so `npm run compose` can print it. */
 export function buildSchema() {
   return buildFederatedSchema({
-    resolvers: [BookingResolver, UserBookingsResolver, WorkspaceBookingsResolver],
+    resolvers: [BookingResolver, RecentBookingsResolver, UserBookingsResolver, WorkspaceBookingsResolver],
     references: {
       // Every Booking key of a request in one query, filtered by the row rule.
       Booking: (ids, ctx) => (ctx as BookingContext).bookings.visibleByIds(ids),

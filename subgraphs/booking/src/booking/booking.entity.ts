@@ -58,6 +58,10 @@ export const IDEMPOTENCY_INDEX = 'booking_user_idempotency_key_unique';
   name: 'booking_confirmed_ends_at_index',
   expression: `create index "booking_confirmed_ends_at_index" on "booking" ("ends_at") where "status" = 'CONFIRMED'`,
 })
+@Index({
+  name: 'booking_updated_at_index',
+  expression: 'create index "booking_updated_at_index" on "booking" ("updated_at" desc, "id" desc)',
+})
 export class Booking {
   [OptionalProps]?:
     | 'id'
