@@ -57,21 +57,21 @@ function loadServiceConfig(service: string, env: Record<string, string>): unknow
 }
 
 /**
- * The variables a cluster must set: those with no default, and those whose default is a
- * loopback address (fine on a laptop, wrong in a pod: DATABASE_URL, REDIS_URL, JWKS_URL,
- * HOST, SMTP_URL, GATEWAY_URL...).
+ * The variables a cluster must set: those with no default, those whose default is a loopback
+ * address (fine on a laptop, wrong in a pod: DATABASE_URL, REDIS_URL, JWKS_URL, HOST,
+ * SMTP_URL, GATEWAY_URL...), and the signing secrets (empty by default; in production
+ * subgraphs refuse unsigned requests and the gateway must sign).
  */
 function requiredInCluster(service: string): string[] {
-  return Object.entries(shapeOf(service))
+  const shape = shapeOf(service);
+  const required = Object.entries(shape)
     .filter(([, schema]) => {
       const parsed = (schema as z.ZodTypeAny).safeParse(undefined);
       return !parsed.success || /127\.0\.0\.1|localhost/.test(JSON.stringify(parsed.data ?? ''));
     })
-    .map(([name]) => name)
-    // Optional by design: the first admin (identity), SUBGRAPH_SIGNATURE (derived from NODE_ENV).
-    .filter((name) => !(schemaIsOptional(shapeOf(service)[name] as z.ZodTypeAny)));
+    .map(([name]) => name);
+  return Object.hasOwn(shape, 'SUBGRAPH_SIGNING_SECRETS') ? [...required, 'SUBGRAPH_SIGNING_SECRETS'] : required;
 }
-const schemaIsOptional = (schema: z.ZodTypeAny) => schema.safeParse(undefined).success && schema.safeParse(undefined).data === undefined;
 
 // ---------------------------------------------------------------------------------------------
 // Rendering and schema validation.
@@ -201,6 +201,14 @@ describe('deploy/kubernetes', () => {
     }
     const generatedBase = files.filter((f) => f.file.startsWith(`${BASE_DIR}/`)).map((f) => path.basename(f.file));
     expect(readdirSync(path.join(root, BASE_DIR)).sort()).toEqual(generatedBase.sort());
+  });
+
+  it('validates with the schema of each object\'s apiVersion and kind, refusing unknown kinds and invalid objects', () => {
+    const meta = { name: 'x' };
+    expect(() => validateObject({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta, spec: { maxUnavailable: 1 } })).not.toThrow();
+    expect(() => validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta })).toThrow('no Kubernetes API schema for example.com/v1 Widget');
+    expect(() => validateObject({ apiVersion: 'autoscaling/v2', kind: 'Deployment', metadata: meta })).toThrow('no Kubernetes API schema');
+    expect(() => validateObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta, spec: { podSelector: {}, policyTypes: 'Ingress' } })).toThrow(/NetworkPolicy x is invalid: .*policyTypes/);
   });
 
   it('has an example Secret that is a valid Secret with only placeholders for credentials', () => {
