@@ -135,13 +135,14 @@ function signal(): Signal {
 
 /** The primary part (the root) or one deferred part of an execution. */
 interface Part {
-  /** The deferred node, or undefined for the root. */
+  /** The deferred node's label (none for the root, or an unlabelled `@defer`). */
   label?: string;
   queryPath: string[];
   /**
    * What this part's payload is shaped to: a deferred node's subselection, or, for a part
    * whose node is itself a `Defer` (nested `@defer`, and the root), that node's primary.
-   * Undefined when the part's node runs no `Defer` (the root: the whole operation).
+   * Undefined for the root when no `Defer` node ran (`@defer(if:)` false: the whole
+   * operation), and for a deferred part that selects nothing of its own.
    */
   shapedBy?: { key: object; subselection: string | undefined };
   parent?: Part;
@@ -268,7 +269,7 @@ class IncrementalRun implements IncrementalHooks {
 
   /** The items of a part: its subselection shaped at each place its query path reaches. */
   private itemsOf(part: Part): IncrementalDeferResult[] {
-    const shape = this.shapeOf(part);
+    const shape = part.shapedBy ? this.shapeOf(part) : null;
     const places: Place[] = [];
     const stops: (string | number)[][] = [];
     placesAt(this.data, part.queryPath, 0, [], places, stops, this.operation.schema());
