@@ -7,6 +7,7 @@ import type { GatewayContext } from './context';
 import type { Contribution, GatewayModule, Host } from './module';
 import type { GatewayMetrics } from './ops/metrics';
 import { createReadiness } from './ops/readiness';
+import { tracing } from './ops/tracing';
 
 /** Starts a gateway module, registers what it contributes, and resolves to it. */
 export type UseGatewayModule = <Provides extends object>(module: GatewayModule<Provides>) => Promise<Contribution & Provides>;
@@ -59,15 +60,19 @@ export class GatewayHost implements Host {
   serve<T extends object>(build: (use: UseGatewayModule) => Promise<T>): Promise<T & HttpService> {
     return startModules(this.log, async (use) => {
       let service: HttpService | undefined;
-      // Started first, closed last: what draining left open (connections never idle) is cut once every module has closed.
-      await use({ name: 'HTTP server', start: () => undefined, close: () => service?.close() });
-      const built = await build(async (module) => {
+      const useModule: UseGatewayModule = async (module) => {
         const contribution = await use({ name: module.name, start: () => module.start(this), close: (started) => started.close?.() });
         this.contributions.push(contribution);
         if (contribution.context) this.contexts.push(contribution.context);
         contribution.routes?.(this.app);
         return contribution;
-      });
+      };
+      // Tracing before anything (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set): its server span
+      // is the first route, and it closes last, exporting the spans of the requests drained meanwhile.
+      await useModule(tracing());
+      // Started first, closed last: what draining left open (connections never idle) is cut once every module has closed.
+      await use({ name: 'HTTP server', start: () => undefined, close: () => service?.close() });
+      const built = await build(useModule);
       // Started last, closed first: `/ready` answers 503 from the moment the gateway begins to close.
       await use({ name: 'readiness', start: () => undefined, close: () => void (this.draining = true) });
       service = await listen(this.httpServer, { port: this.config.PORT, host: this.config.HOST, log: this.log, name: 'gateway' });

@@ -23,4 +23,5 @@ export * from './redis';
 export * from './run';
 export * from './supergraph-config';
 export * from './telemetry';
+export * from './telemetry-http';
 export * from './ws-frames';

@@ -31,6 +31,20 @@ import type { Resource } from '@opentelemetry/resources';
 // exported by that service's own batch processor and exporter under its own `service.name`.
 // In production each process runs one service, and every span is simply that one's.
 
+// What the gateway needs of the API, through kit (the one place that depends on @opentelemetry/api).
+export { SpanKind, type Context as TraceContext, type Span } from '@opentelemetry/api';
+
+/** The active context: a span started later, from a callback that runs elsewhere, can be its child. */
+export const activeTraceContext = (): Context => context.active();
+
+/** The span of `ctx` (by default the active context), if any. */
+export const spanOf = (ctx: Context = context.active()): Span | undefined => trace.getSpan(ctx);
+
+/** Sets the active span's `traceparent` (and `tracestate`) on outgoing request `headers`. */
+export function injectTraceHeaders(headers: { set(name: string, value: string): void }): void {
+  propagation.inject(context.active(), headers, { set: (carrier, name, value) => carrier.set(name, value) });
+}
+
 /** The context key naming the service whose work runs in a context. */
 const SERVICE = createContextKey('atrium.telemetry.service');
 

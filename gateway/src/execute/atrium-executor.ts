@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildOperationContext, type ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { operationFromDocument, type Operation } from '@apollo/federation-internals';
 import type { GatewayExecutionResult, GatewayExecutor } from '@apollo/server-gateway-interface';
+import { inSpan } from '@atrium/kit';
 import { getVariableValues } from 'graphql';
 import { apolloGatewayInternals, buildPlan } from './apollo-internals';
 import { executePlan } from './plan-executor';
@@ -12,7 +13,9 @@ import { executePlan } from './plan-executor';
  * plan from its plan cache (the same key, so a plan is built once either way) or its
  * planner — and then `executePlan` instead of `executeQueryPlan`. What it leaves out of
  * @apollo/gateway's: OpenTelemetry spans, `experimental_didResolveQueryPlan`, and the query
- * plan shown on the `Apollo-Query-Plan-Experimental` header (none is used by Atrium).
+ * plan shown on the `Apollo-Query-Plan-Experimental` header (none is used by Atrium). Its own
+ * spans, when the gateway traces (ops/tracing.ts): `gateway.plan` (whether the plan came from
+ * the cache) and `gateway.execute`, the parent of the subgraph fetches.
  */
 export function atriumExecutor(gateway: ApolloGateway): GatewayExecutor {
   return async (requestContext) => {
@@ -29,27 +32,33 @@ export function atriumExecutor(gateway: ApolloGateway): GatewayExecutor {
     }
 
     let operation: Operation | undefined;
-    let plan = await internals.queryPlanStore.get(planKey);
-    if (!plan) {
-      operation = operationFromDocument(internals.apiSchema, document, { operationName });
-      plan = buildPlan(internals, operation);
-      try {
-        await internals.queryPlanStore.set(planKey, plan);
-      } catch (error) {
-        internals.logger.warn(`Could not store queryPlan${(error as Error)?.message ?? error}`);
+    const plan = await inSpan('gateway.plan', {}, async (span) => {
+      let cached = await internals.queryPlanStore.get(planKey);
+      span.setAttribute('atrium.plan.cached', !!cached);
+      if (!cached) {
+        operation = operationFromDocument(internals.apiSchema, document, { operationName });
+        cached = buildPlan(internals, operation);
+        try {
+          await internals.queryPlanStore.set(planKey, cached);
+        } catch (error) {
+          internals.logger.warn(`Could not store queryPlan${(error as Error)?.message ?? error}`);
+        }
       }
-    }
+      return cached;
+    });
 
     const dataSources: Record<string, GraphQLDataSource> = Object.create(null);
     for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) dataSources[name] = dataSource;
-    const result = await executePlan(plan, {
-      supergraphSchema: internals.supergraphSchema,
-      apiSchema: internals.apiSchema,
-      operation: operation ?? { document, operationName },
-      variables: request.variables,
-      dataSources,
-      requestContext,
-    });
+    const result = await inSpan('gateway.execute', {}, () =>
+      executePlan(plan, {
+        supergraphSchema: internals.supergraphSchema,
+        apiSchema: internals.apiSchema,
+        operation: operation ?? { document, operationName },
+        variables: request.variables,
+        dataSources,
+        requestContext,
+      }),
+    );
     return result as GatewayExecutionResult;
   };
 }

@@ -1,6 +1,6 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
-import type { Caller } from '@atrium/kit';
+import { inSpan, tracingOn, type Caller } from '@atrium/kit';
 import { GraphQLError } from 'graphql';
 import type { Authorizer } from '../authorize';
 import type { GatewayContext } from '../context';
@@ -40,12 +40,21 @@ export function authorizedExecutor(execute: GatewayExecutor, authorizer: () => A
     // the log). Answered with errors, Apollo Server makes it a 400 OPERATION_RESOLUTION_FAILURE.
     if (!requestContext.operation) return { errors: [unresolvedOperation(requestContext.request.operationName)] };
     const { caller } = requestContext.context as unknown as GatewayContext;
-    const decision = authorizer().authorize({
-      document: requestContext.document,
-      operationName: requestContext.request.operationName,
-      variables: requestContext.request.variables,
-      caller,
-    });
+    const authorize = () =>
+      authorizer().authorize({
+        document: requestContext.document,
+        operationName: requestContext.request.operationName,
+        variables: requestContext.request.variables,
+        caller,
+      });
+    // Tracing: in a `gateway.authorize` span when the gateway traces (ops/tracing.ts); untouched otherwise.
+    const decision = tracingOn()
+      ? await inSpan('gateway.authorize', {}, async (span) => {
+          const decided = authorize();
+          span.setAttribute('atrium.authorize.filtered', decided.document !== requestContext.document);
+          return decided;
+        })
+      : authorize();
     if (decision.document === requestContext.document && !decision.skipExecution) return execute(requestContext);
     const result = decision.skipExecution
       ? {}

@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
+import { inSpan, injectTraceHeaders, SpanKind, tracingOn } from '@atrium/kit';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isSubgraphFailure, type SubgraphCircuit } from './circuit-breaker';
 import type { GatewayContext } from '../context';
@@ -62,22 +63,48 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers) return;
     // Every request, with a caller's context or not; each retry is signed afresh (set, not appended).
     if (this.sign) signRequest(request, this.sign);
+    // Tracing: the fetch span's `traceparent`, which the subgraph continues (headers are not signed: the body is).
+    if (tracingOn()) injectTraceHeaders(headers);
     if (!context) return;
     if (context.authorization) headers.set('authorization', context.authorization);
     if (context.requestId) headers.set('x-request-id', context.requestId);
   }
 
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    if (tracingOn() && forClient(options)) return this.traced(options);
+    return this.deduplicated(options);
+  }
+
+  /**
+   * Tracing: a client's fetch as a CLIENT span `fetch <subgraph>` (its name, the circuit's state
+   * when it began, whether it sent its own request or shared one in flight, how many attempts it
+   * made), the parent of the subgraph's server span.
+   */
+  private traced(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const attributes = { 'atrium.subgraph.name': this.name, 'atrium.fetch.circuit': this.circuit?.state ?? 'none', 'url.full': this.url ?? '' };
+    return inSpan(`fetch ${this.name}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const fetch: FetchTrace = { sent: false, attempts: 0 };
+      const response = await this.deduplicated(options, fetch);
+      span.setAttributes({ 'atrium.fetch.dedup': fetch.sent ? 'sent' : 'shared', 'atrium.fetch.attempts': fetch.attempts, 'atrium.fetch.errors': response.errors?.length ?? 0 });
+      return response;
+    });
+  }
+
+  private deduplicated(options: GraphQLDataSourceProcessOptions<GatewayContext>, fetch?: FetchTrace): Promise<GatewayGraphQLResponse> {
     // Only a client's query: a health check or a schema load is a probe of its own, a mutation never shared.
-    if (!this.inFlight || !forClient(options) || !isQuery(options.request.query)) return this.send(options);
+    if (!this.inFlight || !forClient(options) || !isQuery(options.request.query)) return this.send(options, fetch);
     // The identity and body the subgraph would see: willSendRequest forwards `authorization` when set, the body is final.
     const key = dedupKey(options.context?.authorization || undefined, sentBody(options.request));
-    return this.inFlight.run(key, () => this.send(options));
+    return this.inFlight.run(key, () => this.send(options, fetch));
   }
 
   /** One fetch, retries included, with its failure answered as the client's error. */
-  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const attempt = () => (this.circuit ? this.circuit.run(() => this.fetch(options)) : this.fetch(options));
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>, fetch?: FetchTrace): Promise<GatewayGraphQLResponse> {
+    if (fetch) fetch.sent = true;
+    const attempt = () => {
+      if (fetch) fetch.attempts++;
+      return this.circuit ? this.circuit.run(() => this.fetch(options)) : this.fetch(options);
+    };
     // Only a query is safe to send twice: a mutation may have taken effect before its answer was lost.
     const idempotent = !/^\s*mutation\b/.test(options.request.query ?? '');
     for (let retry = 0; ; retry++) {
@@ -125,6 +152,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       });
     }
   }
+}
+
+/** What a traced fetch reports on its span: whether it sent its own request (or shared one in flight), and its attempts. */
+interface FetchTrace {
+  sent: boolean;
+  attempts: number;
 }
 
 /**
