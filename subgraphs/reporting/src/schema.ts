@@ -3,6 +3,7 @@ import { buildFederatedSchema } from '@atrium/kit/subgraph';
 import { ActivityLogResolver } from './activity/activity-log.resolver';
 import type { ReportingContext } from './context';
 import { DailyStatsResolver } from './stats/daily-stats.resolver';
+import { HourlyStatsResolver } from './stats/hourly-stats.resolver';
 import { UserStub } from './user/user.stub';
 import { WorkspaceStatsResolver } from './workspace/workspace-stats.resolver';
 import { WorkspaceExtension } from './workspace/workspace.extension';
@@ -10,7 +11,7 @@ import { WorkspaceExtension } from './workspace/workspace.extension';
 /** reporting's subgraph schema; needs no database, so `npm run compose` can print it. */
 export function buildSchema() {
   return buildFederatedSchema({
-    resolvers: [ActivityLogResolver, DailyStatsResolver, WorkspaceStatsResolver],
+    resolvers: [ActivityLogResolver, DailyStatsResolver, HourlyStatsResolver, WorkspaceStatsResolver],
     // Workspace is reached only through `_entities`: list it so its `stats` is emitted.
     orphanedTypes: [UserStub, WorkspaceExtension],
     references: {
