@@ -369,7 +369,7 @@ function networkPolicies(subgraphs: readonly SubgraphEntry[]): INetworkPolicy[] 
   return list;
 }
 
-/** The gateway's ConfigMap also needs health's monitor to reach it: `GATEWAY_URL`. */
+/** A Service's base URL inside the namespace. */
 const inCluster = (name: string, port: number) => `http://${name}:${port}`;
 
 /** The ConfigMaps' literals, by ConfigMap name (the overlays merge into them). */
@@ -400,7 +400,7 @@ export function configLiterals(subgraphs: readonly SubgraphEntry[]): Record<stri
   return maps;
 }
 
-const yaml = (docs: readonly object[]) => GENERATED + docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+const yaml = (docs: readonly object[]) => GENERATED + docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 
 export interface GeneratedFile {
   /** Relative to the repository root. */
