@@ -24,7 +24,7 @@ export type ApqStore = { kind: 'redis'; cache: KeyValueCache<string> } | { kind:
 
 type PersistedQueryOptions = ApolloServerOptions<GatewayContext>['persistedQueries'];
 
-/** A subscribe message over graphql-ws, as far as the manifest is concerned. */
+/** An operation as the subscription transports receive it (graphql-ws, multipart, SSE), as far as the manifest is concerned. */
 export interface SubscribePayload {
   query: string;
   extensions?: Record<string, unknown> | null;
@@ -54,7 +54,8 @@ function persistedQueryHash(extensions: Record<string, unknown> | null | undefin
  * then refuses, under `enforce`, any operation whose body (hashed as APQ hashes it) is not in
  * the manifest, with `OPERATION_NOT_TRUSTED` (HTTP 400) — after Apollo Server parsed and
  * validated it, the first hook where a refusal gets a proper response (the token and cost
- * limits bound that work). Subscriptions over WebSocket call `admit` (below) instead.
+ * limits bound that work). The subscription transports (subscriptions/), which do not go
+ * through Apollo Server's request pipeline, call `admit` (below) instead.
  */
 export class TrustedDocuments {
   private constructor(
@@ -74,6 +75,7 @@ export class TrustedDocuments {
     return TrustedDocuments.of(options.mode, parseManifest(text, options.manifestPath).operations);
   }
 
+  /** Trusted documents from operations already read (tools, tests). */
   static of(mode: TrustedDocumentsMode, operations: readonly Pick<ManifestOperation, 'id' | 'body'>[]): TrustedDocuments {
     return new TrustedDocuments(mode, new Map(operations.map((op) => [op.id, op.body])));
   }
@@ -129,11 +131,11 @@ export class TrustedDocuments {
   }
 
   /**
-   * The WebSocket transport's check of a subscribe message (queries and mutations sent over
-   * the socket run through Apollo Server, and its checks above). An id alone (empty `query`
-   * and Apollo's `persistedQuery` extension) is filled in from the manifest — `payload.query`
-   * is set to its body — when the mode is not `off`; under `enforce` a body that is not in the
-   * manifest is refused. Returns the error to answer with, or nothing when it may run.
+   * The subscription transports' check of an operation they received. An id alone (an empty
+   * `query` and Apollo's `persistedQuery` extension) is filled in from the manifest —
+   * `payload.query` is set to its body — when the mode is not `off`; under `enforce` a body
+   * that is not in the manifest is refused. Returns the error to answer with, or nothing
+   * when it may run.
    */
   admit(payload: SubscribePayload): GraphQLError | undefined {
     if (this.mode === 'off') return undefined;
