@@ -263,11 +263,12 @@ export function continueTrace(traceparent: unknown, base: Context = ROOT_CONTEXT
   return isSpanContextValid(parent) ? trace.setSpanContext(base, parent) : base;
 }
 
-const NO_FIELDS = Object.freeze({});
-
-/** The log fields of the active span (`trace_id`, `span_id`), for pino's mixin; none while tracing is off. */
+/**
+ * The log fields of the active span (`trace_id`, `span_id`), for pino's mixin; none while
+ * tracing is off. A new object every time: pino merges the line's own fields into it.
+ */
 export function traceLogFields(): Record<string, string> {
-  if (!sdk) return NO_FIELDS;
+  if (!sdk) return {};
   const span = trace.getSpanContext(context.active());
-  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : NO_FIELDS;
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }
