@@ -96,7 +96,7 @@ export const gatewayEnv = {
   /** The trusted-documents manifest (Apollo's persisted-query format), written by `npm run documents`. */
   TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).default('documents/manifest.json'),
 
-  // Subscriptions over graphql-ws, see subscriptions/.
+  // Subscriptions over graphql-ws, multipart HTTP and SSE, see subscriptions/.
   /** Most subscriptions open at once on one WebSocket connection. */
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(100),
   /** Most subscriptions open at once on this gateway process. */
@@ -107,6 +107,8 @@ export const gatewayEnv = {
   SUBSCRIPTION_DEDUP: z.enum(['on', 'off']).default('on'),
   /** Ping interval of the gateway's WebSocket connections to subgraphs, in milliseconds. */
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Interval of the heartbeat parts (`{}`) on multipart HTTP subscriptions, in milliseconds (proxies close idle streams). */
+  SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().positive().default(5_000),
   /**
    * `on`: reload the supergraph when SUPERGRAPH_PATH changes (checked every second). Open
    * subscriptions then end with SUPERGRAPH_UPDATED, and clients subscribe again.

@@ -13,7 +13,7 @@ import { operations } from './ops/endpoints';
 import type { AuthorizingGateway } from './plan/authorizing-gateway';
 import { supergraph } from './plan/supergraph';
 import type { SubscriptionHub } from './subscriptions/hub';
-import { webSocketSubscriptions } from './subscriptions/websocket';
+import { subscriptions } from './subscriptions/subscriptions';
 
 export interface GatewayOptions {
   /** Apollo Server plugins, after the gateway's own. */
@@ -45,8 +45,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     const auth = await use(authentication());
     const subgraphs = await use(subgraphFetch());
     const { gateway } = await use(supergraph(subgraphs));
-    const { apollo } = await use(graphqlEndpoint(gateway, protection, options.plugins));
-    const { hub } = await use(webSocketSubscriptions({ apollo, gateway, authentication: auth, validationRules: protection.validationRules, trustedDocuments: protection.trustedDocuments, sign: subgraphs.sign }));
+    const endpoint = await use(graphqlEndpoint(gateway, protection, options.plugins));
+    const { hub } = await use(subscriptions({ endpoint, gateway, authentication: auth, validationRules: protection.validationRules, trustedDocuments: protection.trustedDocuments, sign: subgraphs.sign }));
     await use(operations(subgraphs, protection));
     return { gateway, hub, metrics: host.metrics };
   });

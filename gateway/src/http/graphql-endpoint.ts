@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import { createErrorFormatter, refuseUnsafeStrings } from '@atrium/kit';
 import cors from 'cors';
+import type { RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { GatewayContext } from '../context';
 import type { GatewayModule } from '../module';
@@ -15,6 +16,12 @@ import type { RequestProtection } from './request-protection';
 export interface GraphQLEndpoint {
   /** Also runs the queries and mutations sent over WebSocket (subscriptions/websocket.ts). */
   apollo: ApolloServer<GatewayContext>;
+  /**
+   * Puts a handler on `/graphql` in front of Apollo Server (after CORS and the body limit),
+   * for the streaming transports it does not speak (subscriptions over multipart HTTP and
+   * SSE): the handler answers the requests it recognises and passes the others on (`next()`).
+   */
+  inFront(handler: RequestHandler): void;
 }
 
 /**
@@ -53,13 +60,22 @@ export function graphqlEndpoint(
         ],
       });
       await apollo.start();
+      // Registered by modules started later; the route is mounted now, so it reads the list per request.
+      const front: RequestHandler[] = [];
+      const inFront: RequestHandler = (req, res, next) => {
+        let i = 0;
+        const pass = (err?: unknown): void => (err !== undefined || i >= front.length ? next(err) : void front[i++](req, res, pass));
+        pass();
+      };
       return {
         apollo,
+        inFront: (handler) => void front.push(handler),
         routes(app) {
           app.use(
             '/graphql',
             cors({ origin: config.CORS_ORIGINS, credentials: true }),
             ...jsonBody(config.REQUEST_MAX_BYTES),
+            inFront,
             expressMiddleware(apollo, {
               context: async ({ req, res }): Promise<GatewayContext> => {
                 // First, so that even a refused request (a bad token: 401) carries its id.

@@ -10,8 +10,8 @@ export interface SubgraphFetchMetrics {
 
 /** What the subscription hub counts (subscriptions/hub.ts). */
 export interface SubscriptionMetrics {
-  /** +1 / -1 as client subscriptions open and close. */
-  open(delta: number): void;
+  /** +1 / -1 as client subscriptions open and close, over one transport. */
+  open(delta: number, transport: 'websocket' | 'multipart' | 'sse'): void;
   upstreamStarted(subgraph: string): void;
   eventReceived(subgraph: string): void;
   /** `n` results queued for delivery (one event fanned out to n subscribers). */
@@ -40,6 +40,8 @@ export function createGatewayMetrics(): GatewayMetrics {
   const deduplicated = counter('atrium_subgraph_fetches_deduplicated_total', 'Subgraph query fetches answered by an identical one already in flight (same body and Authorization), without a request of their own (SUBGRAPH_DEDUP).', ['subgraph']);
   const duration = histogram('atrium_subgraph_request_duration_seconds', "Duration of the gateway's requests to each subgraph.", ['subgraph']);
   const open = gauge('atrium_subscriptions_open', 'GraphQL subscriptions open on this gateway (client side).');
+  const openBy = gauge('atrium_subscriptions_open_by_transport', 'GraphQL subscriptions open on this gateway, by transport (websocket: graphql-ws; multipart: Apollo multipart HTTP; sse: GraphQL over SSE).', ['transport']);
+  const opened = counter('atrium_subscriptions_opened_total', 'GraphQL subscriptions opened on this gateway, by transport.', ['transport']);
   const upstreams = counter('atrium_subscription_upstreams_total', 'Upstream subscriptions opened to each subgraph (identical client subscriptions share one).', ['subgraph']);
   const received = counter('atrium_subscription_events_received_total', 'Subscription events received from each subgraph.', ['subgraph']);
   const delivered = counter('atrium_subscription_events_delivered_total', 'Subscription results queued for delivery to clients.');
@@ -51,7 +53,11 @@ export function createGatewayMetrics(): GatewayMetrics {
     circuitOpen: (subgraph, isOpen) => circuits.set({ subgraph }, isOpen ? 1 : 0),
     planBuilt: () => plans.inc(),
     subscriptions: {
-      open: (delta) => open.inc(delta),
+      open: (delta, transport) => {
+        open.inc(delta);
+        openBy.inc({ transport }, delta);
+        if (delta > 0) opened.inc({ transport }, delta);
+      },
       upstreamStarted: (subgraph) => upstreams.inc({ subgraph }),
       eventReceived: (subgraph) => received.inc({ subgraph }),
       delivered: (n) => delivered.inc(n),

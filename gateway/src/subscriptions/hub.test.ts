@@ -23,7 +23,7 @@ function hubOverFakeUpstream() {
 
 const plan = { key: 'k', serviceName: 'booking', url: 'ws://booking/graphql', primary: { variableUsages: [] } } as unknown as SubscriptionPlan;
 const caller = (sessionId: string): Caller => ({ userId: 'u1', roles: [], scopes: [], sessionId, expiresAt: new Date(Date.now() + 600_000) });
-const request = (c: Caller): SubscribeRequest => ({ plan, variables: {}, caller: c, requestId: 'r', complete: (r) => r, drop: () => undefined });
+const request = (c: Caller): SubscribeRequest => ({ plan, variables: {}, caller: c, requestId: 'r', transport: 'websocket', complete: (r) => r, drop: () => undefined });
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('SubscriptionHub.endWhere', () => {

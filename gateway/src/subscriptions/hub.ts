@@ -11,13 +11,19 @@ import type { UpstreamPool } from './upstream';
 /** What subscribers receive: graphql-ws serializes each error with its `toJSON()`, so they are GraphQLErrors. */
 type Result = ExecutionResult;
 
+/** How a client subscription reaches its client (counted apart in the metrics). */
+export type Transport = 'websocket' | 'multipart' | 'sse';
+
 /** One client subscription, already authorized and planned. */
 export interface SubscribeRequest {
   plan: SubscriptionPlan;
   variables: Record<string, unknown>;
+  /** The connection it was opened on: {@link SubscriptionHub.renew} finds its subscriptions by it. */
+  session?: object;
   caller: Caller | null;
   authorization?: string;
   requestId: string;
+  transport: Transport;
   /** Puts refused fields back as `null` with their errors (the authorizer's decision). */
   complete(result: Result): Result;
   /** Drops the client's connection (its queue overflowed). */
@@ -54,9 +60,21 @@ class Subscriber {
       request.closed?.();
       onClose(this);
     });
-    // Authorization holds for the token's lifetime only: when it ends, so does the subscription.
-    const expiresAt = request.caller?.expiresAt.getTime();
+    this.arm();
+  }
+
+  /** Authorization holds for the token's lifetime only: when it ends, so does the subscription. */
+  private arm(): void {
+    clearTimeout(this.timer);
+    const expiresAt = this.request.caller?.expiresAt.getTime();
     if (expiresAt !== undefined) this.timer = setTimeout(() => this.queue.end(expired()), Math.max(0, Math.min(expiresAt - Date.now(), 2 ** 31 - 1)));
+  }
+
+  /** The client renewed its token (same user and scopes): the subscription lasts as long as the new one. */
+  renew(caller: Caller, authorization: string): void {
+    this.request.caller = caller;
+    this.request.authorization = authorization;
+    this.arm();
   }
 
   get expiresAt(): number {
@@ -210,11 +228,11 @@ export class SubscriptionHub {
     const owner = stream;
     const subscriber = new Subscriber(request, this.options.queueLimit, (s) => {
       this.subscriberCount--;
-      this.options.metrics.open(-1);
+      this.options.metrics.open(-1, request.transport);
       owner.remove(s);
     });
     this.subscriberCount++;
-    this.options.metrics.open(1);
+    this.options.metrics.open(1, request.transport);
     stream.add(subscriber);
     if (fresh) stream.start();
     return subscriber.queue;
@@ -240,6 +258,23 @@ export class SubscriptionHub {
       }
     }
     return ended;
+  }
+
+  /**
+   * Gives the subscriptions of one connection (`session`) a renewed token of the same caller:
+   * their expiry moves to the new token's, and the fetches completing their events forward
+   * it. Returns how many were renewed.
+   */
+  renew(session: object, caller: Caller, authorization: string): number {
+    let renewed = 0;
+    for (const stream of this.streams.values()) {
+      for (const s of stream.subscribers) {
+        if (s.request.session !== session) continue;
+        s.renew(caller, authorization);
+        renewed++;
+      }
+    }
+    return renewed;
   }
 
   remove(stream: SharedStream): void {

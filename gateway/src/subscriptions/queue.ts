@@ -62,6 +62,15 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /**
+   * The consumer failed: the queue ends as with `return()`. Having it makes the queue an
+   * async generator in the eyes of graphql-sse, which only then stops a stream whose client
+   * disconnected.
+   */
+  throw(): Promise<IteratorResult<T>> {
+    return this.return();
+  }
+
   [Symbol.asyncIterator]() {
     return this;
   }
