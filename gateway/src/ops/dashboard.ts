@@ -1,6 +1,9 @@
-import express, { Router } from 'express';
+import { hasScope, Scope, type Caller } from '@atrium/kit';
+import express, { Router, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { TrafficHistory } from './dashboard-traffic';
 
 /**
  * Where `npm run build:dashboard` writes the page: gateway/dashboard/dist in the repository.
@@ -26,14 +29,48 @@ const HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+/** What the page reads besides /graphql: this gateway's own traffic, for operators. */
+export interface DashboardApi {
+  traffic: TrafficHistory;
+  /** The caller behind a request (the gateway's authentication); throws UNAUTHENTICATED for a bad token. */
+  identify(req: Request, res: Response): Promise<Caller | null>;
+}
+
+/** An error as /graphql words it, so the page shows both the same way. */
+const refuse = (res: Response, status: number, code: string, message: string) =>
+  void res.status(status).json({ errors: [{ message, extensions: { code } }] });
+
+/**
+ * `GET /dashboard/api/traffic`: this gateway's requests per second and error ratio over the
+ * last hour (see dashboard-traffic.ts), for the same callers as `systemHealth` (system:admin).
+ * Not a GraphQL field because it belongs to no subgraph: it is this process's own counters.
+ */
+function trafficRoute(api: DashboardApi) {
+  return async (req: Request, res: Response) => {
+    res.set('cache-control', 'no-store');
+    let caller: Caller | null;
+    try {
+      caller = await api.identify(req, res);
+    } catch (err) {
+      const code = err instanceof GraphQLError && typeof err.extensions.code === 'string' ? err.extensions.code : 'UNAUTHENTICATED';
+      return refuse(res, code === 'RATE_LIMITED' ? 429 : 401, code, (err as Error).message);
+    }
+    if (!caller) return refuse(res, 401, 'UNAUTHENTICATED', 'Authentication required: send the bearer token');
+    if (!hasScope(caller, Scope.SYSTEM_ADMIN)) return refuse(res, 403, 'FORBIDDEN', 'Not authorized to read the gateway traffic: requires scope system:admin');
+    res.json(await api.traffic.report());
+  };
+}
+
 /**
  * The live operations dashboard, mounted at `/dashboard`: the Vite build of gateway/dashboard
  * (index.html at `/dashboard` and `/dashboard/`, fingerprinted assets under `assets/`). The
- * page itself is public; everything it shows comes through /graphql with the operator's token.
+ * page itself is public; everything it shows comes through /graphql with the operator's token,
+ * except this gateway's traffic history (`api/traffic`, with the same token, when `api` is given).
  * Without a build it answers 503 saying how to make one, rather than a bare 404.
  */
-export function dashboard(dir: string | undefined = dashboardDir()): Router {
+export function dashboard(dir: string | undefined = dashboardDir(), api?: DashboardApi): Router {
   const router = Router();
+  if (api) router.get('/api/traffic', (req, res, next) => void trafficRoute(api)(req, res).catch(next));
   const index = dir && path.join(dir, 'index.html');
   router.use((_req, res, next) => {
     res.set(HEADERS);

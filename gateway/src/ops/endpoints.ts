@@ -3,6 +3,7 @@ import type { SubgraphFetch } from '../fetch/subgraph-fetch';
 import type { RequestProtection } from '../http/request-protection';
 import type { GatewayModule } from '../module';
 import { dashboard } from './dashboard';
+import { trafficHistory } from './dashboard-traffic';
 import { createDependencyStatus } from './readiness';
 
 /**
@@ -16,6 +17,8 @@ export function operations(fetch: Pick<SubgraphFetch, 'urls' | 'circuits'>, prot
     name: 'operations',
     async start(host) {
       const { config, metrics } = host;
+      // The dashboard's requests-per-second and error-ratio chart, from this gateway's counter.
+      const traffic = trafficHistory(metrics.registry);
       const dependencies = createDependencyStatus(fetch.urls, { circuits: fetch.circuits, redis: protection.redisStatus });
       metrics.watchDependencies(async () => {
         const { subgraphs, redis } = await dependencies();
@@ -30,9 +33,10 @@ export function operations(fetch: Pick<SubgraphFetch, 'urls' | 'circuits'>, prot
           });
           app.get('/status', async (_req, res) => void res.json({ service: 'gateway', ...host.readiness(), ...(await dependencies()) }));
           app.get('/metrics', serveMetrics(metrics.registry));
-          app.use('/dashboard', dashboard());
+          app.use('/dashboard', dashboard(undefined, { traffic, identify: async (req, res) => (await host.context(req, res)).caller ?? null }));
           app.get('/', (_req, res) => res.redirect(config.NODE_ENV === 'production' ? '/health' : '/graphql'));
         },
+        close: () => traffic.close(),
       };
     },
   };
