@@ -75,6 +75,15 @@ describe('light mode', () => {
   });
 });
 
+describe('--atrium-dedup', () => {
+  it('leaves Atrium\'s in-flight merging of subgraph fetches on unless told, and takes on or off', () => {
+    expect(parseBenchArgs([]).atriumDedup).toBe('on');
+    expect(parseBenchArgs(['--atrium-dedup', 'off']).atriumDedup).toBe('off');
+    expect(parseBenchArgs(['--atrium-dedup=ON']).atriumDedup).toBe('on');
+    expect(() => parseBenchArgs(['--atrium-dedup', 'maybe'])).toThrow(/on or off, got "maybe"/);
+  });
+});
+
 describe('plannedSeconds', () => {
   it('adds warm-up and rounds of every cell, and the contention work', () => {
     const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention', '--no-fanout']);

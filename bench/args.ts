@@ -66,6 +66,12 @@ export interface BenchArgs {
    * subgraph work everywhere. `--identical` measures with that merging allowed.
    */
   identical: boolean;
+  /**
+   * Atrium's SUBGRAPH_DEDUP (its in-flight merging of identical subgraph queries, keyed on
+   * body and Authorization, on by default): `off` makes each of its requests pay its own
+   * subgraph fetches, as the peers' do with distinct request ids.
+   */
+  atriumDedup: 'on' | 'off';
   /** Write bench/results/<date>.{json,svg} and docs/benchmarks.md. */
   write: boolean;
 }
@@ -90,6 +96,7 @@ export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   fanoutRepeats: 3,
   fanoutPerSocket: 5,
   identical: false,
+  atriumDedup: 'on',
   write: true,
 };
 
@@ -128,6 +135,9 @@ must run on their default ports) and stops it all at the end.
   --identical               byte-identical requests (default: a unique x-request-id
                             per request, forwarded by every gateway, so that no
                             gateway can merge concurrent identical subgraph fetches)
+  --atrium-dedup on|off     Atrium's SUBGRAPH_DEDUP (in-flight merging of identical
+                            subgraph queries of one caller, which ignores the
+                            request id; off: every request fetches for itself)    [on]
   --no-contention           skip the contention benchmark
   --no-fanout               skip the fan-out benchmark
   --no-write                print only: no bench/results files, docs untouched
@@ -252,6 +262,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--identical':
         args.identical = true;
         break;
+      case '--atrium-dedup': {
+        const v = value()?.trim().toLowerCase();
+        if (v !== 'on' && v !== 'off') throw new Error(`--atrium-dedup needs on or off${v === undefined ? '' : `, got "${v}"`}`);
+        args.atriumDedup = v;
+        break;
+      }
       case '--no-write':
         args.write = false;
         break;

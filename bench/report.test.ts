@@ -2,6 +2,7 @@ import type { FanoutResult, FanoutRun } from './fanout';
 import {
   chartOf,
   checkTargets,
+  dedupCaveat,
   describeCheck,
   formatChecks,
   formatContention,
@@ -267,5 +268,25 @@ describe('light comparison in the report', () => {
   });
   it('draws its chart with a title that says so', () => {
     expect(chartOf({ cells: lightCells, date: '2030-01-02', settings: light.settings }, 'light').title).toBe('Atrium gateway benchmark — 2030-01-02, light subgraphs');
+  });
+});
+
+describe('dedupCaveat', () => {
+  const atrium = (deduplicated: number, sent: number, query = 'single'): Cell => {
+    const s: Sample = { ...sample(100), subgraphFetches: { sent, deduplicated } };
+    return { target: 'atrium', query, status: 'ok', samples: [s], summary: summarize([s]) };
+  };
+  it('says how much of its subgraph work Atrium shared in flight, and how to measure without it', () => {
+    const caveat = dedupCaveat([atrium(90, 10), atrium(95, 5, 'nested'), ok('hive-rust', 'single', 50)]);
+    expect(caveat).toContain('Atrium answered 90 %–95 % of its subgraph fetches from an identical one in flight');
+    expect(caveat).toContain('--atrium-dedup off');
+    expect(formatTable({ cells: [atrium(90, 10)], ratios: [] })).toContain('Atrium answered 90 % of its subgraph fetches');
+  });
+  it('says nothing when Atrium shared none, or when the figures are missing', () => {
+    expect(dedupCaveat([atrium(0, 100)])).toBeUndefined();
+    expect(dedupCaveat(cells)).toBeUndefined();
+  });
+  it('names SUBGRAPH_DEDUP=off in the settings line of a run without it', () => {
+    expect(renderMarkdownSection({ ...report, settings: { ...report.settings, atriumDedup: 'off' } })).toContain("Atrium's in-flight merging of subgraph fetches off (SUBGRAPH_DEDUP=off)");
   });
 });

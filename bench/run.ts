@@ -31,7 +31,7 @@ import {
 } from './report';
 import { describeErrors, seed } from './seed';
 import { Stack, type Endpoint } from './stack';
-import { dedupShare, ratios, summarize, type Cell } from './stats';
+import { ratios, summarize, type Cell } from './stats';
 import { renderBarChart } from './svg';
 
 const started = Date.now();
@@ -107,12 +107,6 @@ async function compareGateways(args: BenchArgs, stack: Stack, seeded: SeedFacts,
   }
   for (const cell of live) {
     cell.summary = summarize(cell.samples);
-    const shared = dedupShare(cell.summary.subgraphFetches);
-    if (shared) {
-      notes.push(
-        `${TARGET_LABELS.atrium} on ${QUERY_SPECS[cell.query as QueryId].label}: ${Math.round(shared * 1000) / 10} % of its subgraph fetches (${cell.summary.subgraphFetches!.deduplicated} of ${cell.summary.subgraphFetches!.deduplicated + cell.summary.subgraphFetches!.sent}) were answered by an identical one in flight (SUBGRAPH_DEDUP, keyed on body and Authorization, not on x-request-id); Hive's merging keys on the forwarded x-request-id too, so with distinct requests it merges none.`,
-      );
-    }
     if (cell.summary.non2xx + cell.summary.graphqlErrors + cell.summary.socketErrors > 0) {
       notes.push(
         `${TARGET_LABELS[cell.target as TargetId]} on ${QUERY_SPECS[cell.query as QueryId].label}: ${cell.summary.non2xx} non-2xx, ${cell.summary.graphqlErrors} GraphQL errors, ${cell.summary.socketErrors} socket errors under load (not counted in req/s).`,
@@ -179,7 +173,7 @@ async function main(): Promise<number> {
     let contention: RunReport['contention'];
     let fanout: RunReport['fanout'];
     if (fullGateways || args.contention || args.fanout) {
-      stack = new Stack({ repoRoot, mode: 'full', targets: fullGateways ? args.targets : [], log });
+      stack = new Stack({ repoRoot, mode: 'full', targets: fullGateways ? args.targets : [], atriumDedup: args.atriumDedup, log });
       await stack.up();
       notes.push(...peerNotes(stack));
       log('seeding through the Atrium gateway');
@@ -217,7 +211,7 @@ async function main(): Promise<number> {
     if (lightGateways) {
       const lightStarted = new Date().toISOString();
       const loadAtStartLight = os.loadavg().map((l) => Math.round(l * 100) / 100);
-      stack = new Stack({ repoRoot, mode: 'light', targets: args.targets, log });
+      stack = new Stack({ repoRoot, mode: 'light', targets: args.targets, atriumDedup: args.atriumDedup, log });
       await stack.up();
       lightNotes.push(...peerNotes(stack));
       const lightCells = await compareGateways(args, stack, stack.lightFacts!, lightNotes);
@@ -329,7 +323,7 @@ function peerNotes(stack: Stack): string[] {
   if (stack.stockStripped) {
     notes.push(
       `Stock @apollo/gateway refuses supergraphs linking security specs, so it got a copy without ${stack.stockStripped.links.length} \`@link\`s ` +
-        `(${stack.stockStripped.directives.map((d) => `@${d}`).join(', ')}) and ${stack.stockStripped.usages} directive usages: it enforces no field-level authorization (the subgraphs still do).`,
+        `(${stack.stockStripped.directives.map((d) => `@${d}`).join(', ')}) and ${stack.stockStripped.usages} directive usages: it enforces no field-level authorization (${stack.mode === 'light' ? 'nor do the light subgraphs' : 'the subgraphs still do'}).`,
     );
   }
   if (stack.hive || stack.hiveRust) {
@@ -347,7 +341,7 @@ function peerNotes(stack: Stack): string[] {
 }
 
 function settingsOf(args: BenchArgs): RunReport['settings'] {
-  return { rounds: args.rounds, duration: args.duration, warmup: args.warmup, connections: args.connections, requests: args.identical ? 'identical' : 'distinct' };
+  return { rounds: args.rounds, duration: args.duration, warmup: args.warmup, connections: args.connections, requests: args.identical ? 'identical' : 'distinct', atriumDedup: args.atriumDedup };
 }
 
 const TARGET_NOTES: Record<Exclude<TargetId, 'direct'>, string> = {

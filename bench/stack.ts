@@ -50,6 +50,8 @@ export interface StackOptions {
   mode?: Mode;
   /** The gateways to start besides Atrium's (which seeding and contention always use). */
   targets: readonly TargetId[];
+  /** Atrium's SUBGRAPH_DEDUP (default: the gateway's own default, on). */
+  atriumDedup?: 'on' | 'off';
   /** Extra Node.js flags for the Atrium gateway (`--cpu-prof`, for `npm run bench:profile`). */
   atriumNodeArgs?: string[];
   /** Extra Node.js flags for one subgraph (`npm run bench:profile -- … <subgraph>`). */
@@ -237,6 +239,7 @@ export class Stack {
       RATE_LIMIT_PREFIX: `atrium-bench:${this.runId}:ratelimit`,
       // Atrium's gateway still signs every subgraph request, as in production: it pays that cost.
       SUBGRAPH_SIGNING_SECRETS: randomBytes(32).toString('hex'),
+      ...(this.options.atriumDedup ? { SUBGRAPH_DEDUP: this.options.atriumDedup } : {}),
     };
     for (const [name, url] of Object.entries(urls)) atriumEnv[`SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`] = url;
     this.atriumEnv = atriumEnv;
