@@ -9,7 +9,8 @@ import { runSchemaDiff, schemaDiff, type SchemaDiffReport } from './schema-diff'
 
 // A repository of its own (real git) with one subgraph, `shop`, in two versions: the base
 // commit, and the working tree that removes a field clients use (Product.name), removes one
-// no client uses (Query.legacy), adds an optional argument and adds an enum value.
+// no client uses (Query.legacy), adds an optional argument and adds an enum value (and a
+// type and a field, each reported as one change).
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])';
 const V1 = `${LINK}
@@ -18,9 +19,11 @@ type Product @key(fields: "id") { id: ID! name: String! color: Color }
 enum Color { RED GREEN }
 `;
 const V2 = `${LINK}
-type Query { product(id: ID!): Product, products(first: Int, after: String): [Product!]! }
+type Query { product(id: ID!): Product, products(first: Int, after: String): [Product!]!, reviews(first: Int): [Review!]! }
 type Product @key(fields: "id") { id: ID! color: Color }
 enum Color { RED GREEN BLUE }
+"A review, with fields and descriptions that come along with it."
+type Review { "stars" stars: Int, text: String }
 `;
 const OPERATIONS = 'query ProductName($id: ID!) { product(id: $id) { id name color } }\nquery Products { products(first: 2) { id } }';
 const YAML = 'subgraphs:\n  shop:\n    routing_url: http://127.0.0.1:4101/graphql\n    schema:\n      file: ./schema/shop.graphql\n';
@@ -77,6 +80,8 @@ describe('schemaDiff', () => {
       expect(changes['Query.legacy']).toMatchObject({ criticality: 'breaking', level: 'breaking' });
       expect(changes['Query.products.after']).toMatchObject({ criticality: 'dangerous', level: 'safe' });
       expect(changes['Color.BLUE']).toMatchObject({ criticality: 'dangerous', level: 'dangerous' });
+      // An added type or field is one change: its fields, arguments and descriptions come with it.
+      expect(Object.keys(changes).filter((p) => p.startsWith('Review') || p.startsWith('Query.reviews'))).toEqual(['Review', 'Query.reviews']);
     }
   });
 
@@ -96,7 +101,8 @@ describe('npm run schema:diff', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/API schema \(schema\/supergraph\.graphql\)\n {2}breaking \(1\)\n {4}✗ Field 'name' was removed from object type 'Product'\s+\[Product\.name; used by ProductName\]/);
     expect(out).toMatch(/ {2}dangerous \(1\)\n {4}! Enum value 'BLUE' was added to enum 'Color'/);
-    expect(out).toMatch(/ {2}safe \(2\)\n {4}✓ Field 'legacy' was removed from object type 'Query'\s+\[Query\.legacy; breaking, but no manifest operation uses it\]/);
+    expect(out).toMatch(/ {2}safe \(4\)\n {4}✓ Type 'Review' was added {2}\[Review\]\n/);
+    expect(out).toMatch(/ {4}✓ Field 'legacy' was removed from object type 'Query'\s+\[Query\.legacy; breaking, but no manifest operation uses it\]/);
     expect(out).toMatch(/✓ Argument 'after: String' added to field 'Query\.products'\s+\[Query\.products\.after; dangerous for graphql-inspector\]/);
     expect(out).toMatch(/subgraph shop \(schema\/shop\.graphql\)/);
     expect(out).toMatch(/ProductName: Cannot query field "name"/);
@@ -137,7 +143,7 @@ describe('npm run schema:diff', () => {
       expect(err).toBe('');
       expect(code).toBe(0);
       expect(out).toMatch(/\[Product\.name; used by ProductName; acknowledged: renamed to title in release 3; the app stopped asking for it\]/);
-      expect(out).toMatch(/schema:diff ok — 2 breaking, 2 dangerous, 4 safe \(every breaking change acknowledged in schema\/breaking-changes\.yaml\)/);
+      expect(out).toMatch(/schema:diff ok — 2 breaking, 2 dangerous, 8 safe \(every breaking change acknowledged in schema\/breaking-changes\.yaml\)/);
     } finally {
       rmSync(path.join(repo, 'schema/breaking-changes.yaml'));
     }

@@ -187,7 +187,7 @@ export async function schemaDiff(options: SchemaDiffOptions): Promise<SchemaDiff
       if (oldSchema) usage = new ManifestUsage(operations, oldSchema);
       if (newSchema) invalid = invalidOperations(operations, newSchema);
     }
-    const changes = oldSchema && newSchema ? await diff(oldSchema, newSchema) : [];
+    const changes = oldSchema && newSchema ? withoutPartsOfAdditions(await diff(oldSchema, newSchema)) : [];
     schemas.push({
       schema: source.schema,
       file: (source.newFile ?? source.oldFile)!,
@@ -203,6 +203,25 @@ export async function schemaDiff(options: SchemaDiffOptions): Promise<SchemaDiff
     invalidOperations: invalid,
     unusedAcknowledgements: acknowledgements.filter((a) => !used.has(a)),
   };
+}
+
+const ADDITIONS = new Set<string>([ChangeType.TypeAdded, ChangeType.FieldAdded, ChangeType.InputFieldAdded, ChangeType.FieldArgumentAdded, ChangeType.DirectiveAdded]);
+
+/**
+ * Leaves out the safe changes that are part of an addition listed already — the fields,
+ * arguments, descriptions and directives of an added type or field — so that a new type
+ * reads as one line. Breaking and dangerous changes always stay. (Inspector's own
+ * `simplifyChanges` rule also folds changes into a deprecation or an added interface at the
+ * same place, which could hide a breaking change: not used.)
+ */
+function withoutPartsOfAdditions(changes: Change[]): Change[] {
+  const added = changes.filter((c) => ADDITIONS.has(c.type) && c.path);
+  return changes.filter(
+    (c) =>
+      c.criticality.level !== CriticalityLevel.NonBreaking ||
+      !c.path ||
+      !added.some((a) => a !== c && (c.path!.startsWith(`${a.path}.`) || (c.path === a.path && !ADDITIONS.has(c.type)))),
+  );
 }
 
 function classify(schema: string, change: Change, usage: ManifestUsage | undefined, acknowledgements: Acknowledgement[], used: Set<Acknowledgement>): ClassifiedChange {
