@@ -271,6 +271,13 @@ describe('light comparison in the report', () => {
   });
 });
 
+describe('target checks of older results', () => {
+  it('are computed from the cells when the file has none, as not measured without Hive + Rust planner', () => {
+    const section = renderMarkdownSection({ ...report, checks: undefined });
+    expect(section).toContain('| (b) nested cross-subgraph | gateway CPU ms/req ≤ 0.5× Hive + Rust planner | – | not measured |');
+  });
+});
+
 describe('dedupCaveat', () => {
   const atrium = (deduplicated: number, sent: number, query = 'single'): Cell => {
     const s: Sample = { ...sample(100), subgraphFetches: { sent, deduplicated } };

@@ -399,7 +399,9 @@ export function renderMarkdownSection(report: RunReport, chartFile?: string, lig
   );
   if (report.cells.length) {
     if (report.light) lines.push("**Gateways on Atrium's subgraphs** (PostgreSQL, seeded through the gateway):", '');
-    lines.push(...comparisonMarkdown(report, chartFile, 'requests per second by target and query'));
+    // Results written before the checks existed get them computed from their cells (without E: "not measured").
+    const checks = report.checks ?? checkTargets(report.cells, report.settings.requests);
+    lines.push(...comparisonMarkdown({ ...report, checks }, chartFile, 'requests per second by target and query'));
   }
   if (report.light) {
     const light = report.light;
