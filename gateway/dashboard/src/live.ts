@@ -1,21 +1,29 @@
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws/client';
 import {
   BOOKING_UPDATES,
+  HEALTH_HISTORY,
+  HOURLY_STATS,
   INCIDENTS,
   ME,
+  RECENT_BOOKINGS,
   SERVICE_CHANGES,
   SERVICES,
   SYSTEM_HEALTH,
   type Booking,
+  type HealthHistory,
+  type HourlyStats,
   type Incident,
   type Me,
   type ServiceStatus,
   type SystemHealth,
+  type TrafficReport,
 } from './operations';
-import { describeFailure, type ConnectionState, type Section } from './state';
+import { describeError, describeFailure, type ConnectionState, type GraphQLErrorLike, type History, type Section } from './state';
 
 /** Queue counts and consumer lag move without events, so they are re-read this often. */
 export const POLL_MS = 5_000;
+/** The charts' data: re-read this often (the gateway samples its traffic every 10 s too). */
+export const HISTORY_POLL_MS = 10_000;
 
 type Result<T> = FormattedExecutionResult<T, unknown>;
 
@@ -31,10 +39,16 @@ export interface LiveHandlers {
   system(health: SystemHealth): void;
   incidents(open: Incident[]): void;
   booking(booking: Booking): void;
+  /** The feed's opening rows (`recentBookings`), on every (re)connection. */
+  recentBookings(bookings: Booking[]): void;
+  /** A chart's new data: on every (re)connection, then every {@link HISTORY_POLL_MS}. */
+  history(part: Partial<History>): void;
   /** A section's latest failure, or null once it works (again). */
   error(section: Section, message: string | null): void;
   /** Whether the re-query is worth sending (not when the caller is refused both sections). */
   wantsSystem(): boolean;
+  /** The same for the charts. */
+  wantsHistory(): boolean;
 }
 
 // The gateway's graphql-ws server refuses a bad, expired or revoked token with 4401 (4403
@@ -57,9 +71,10 @@ function query<T>(client: Client, document: string): Promise<Result<T>> {
 }
 
 /**
- * Opens the dashboard's one WebSocket: every section's query on each (re)connection, both
- * subscriptions (graphql-ws resubscribes them after a reconnect), and the periodic re-query
- * of system health and incidents. Returns the function that closes it all.
+ * Opens the dashboard's one WebSocket: every section's query on each (re)connection (the
+ * feed's latest bookings and the charts' history included), both subscriptions (graphql-ws
+ * resubscribes them after a reconnect), the periodic re-query of system health and
+ * incidents, and of the charts. Returns the function that closes it all.
  */
 export function connectLive(token: string, on: LiveHandlers): () => void {
   let connected = false;
@@ -81,7 +96,11 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
         on.connection('connected', null);
         void load<{ me: Me | null }>(ME, 'general', (d) => on.me(d.me));
         void load<{ services: ServiceStatus[] }>(SERVICES, 'services', (d) => on.services(d.services));
+        // Sent after the bookingUpdated subscription (opened with the client, so first on the
+        // socket): whatever changes meanwhile comes both ways, and the merge keeps one copy.
+        void load<{ recentBookings: Booking[] }>(RECENT_BOOKINGS, 'feed', (d) => on.recentBookings(d.recentBookings));
         void loadSystem();
+        void loadHistory();
       },
       closed: (event) => {
         connected = false;
@@ -104,6 +123,26 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
       // Both are null, with FORBIDDEN, for a caller who may not read them (the error is shown).
       load<{ systemHealth: SystemHealth | null }>(SYSTEM_HEALTH, 'system', (d) => d.systemHealth && on.system(d.systemHealth)),
       load<{ incidents: { edges: { node: Incident }[] } | null }>(INCIDENTS, 'incidents', (d) => d.incidents && on.incidents(d.incidents.edges.map((e) => e.node))),
+    ]);
+
+  /** This gateway's own traffic: not a GraphQL field, an HTTP endpoint beside the page, with the same token. */
+  const loadTraffic = async () => {
+    try {
+      const res = await fetch(new URL('/dashboard/api/traffic', location.origin), { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+      const body = (await res.json()) as TrafficReport & { errors?: GraphQLErrorLike[] };
+      if (body.errors?.length) return on.error('traffic', body.errors.map(describeError).join('; '));
+      if (!res.ok) return on.error('traffic', `The gateway answered ${res.status}`);
+      on.history({ traffic: body });
+      on.error('traffic', null);
+    } catch (err) {
+      on.error('traffic', describeFailure(err));
+    }
+  };
+  const loadHistory = () =>
+    Promise.all([
+      load<{ serviceHealthHistory: HealthHistory | null }>(HEALTH_HISTORY, 'healthHistory', (d) => d.serviceHealthHistory && on.history({ health: d.serviceHealthHistory })),
+      load<{ hourlyStats: HourlyStats[] | null }>(HOURLY_STATS, 'hourly', (d) => d.hourlyStats && on.history({ hourly: d.hourlyStats })),
+      loadTraffic(),
     ]);
 
   const follow = <T>(document: string, section: Section, each: (data: T) => void) =>
@@ -130,9 +169,17 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
     void loadSystem().finally(() => (polling = false));
   }, POLL_MS);
 
+  let historyPolling = false;
+  const historyTimer = setInterval(() => {
+    if (!connected || historyPolling || !on.wantsHistory()) return;
+    historyPolling = true;
+    void loadHistory().finally(() => (historyPolling = false));
+  }, HISTORY_POLL_MS);
+
   return () => {
     disposed = true;
     clearInterval(timer);
+    clearInterval(historyTimer);
     for (const stop of unsubscribe) stop();
     void client.dispose();
   };

@@ -1,7 +1,8 @@
 import { render } from 'lit-html';
 import { AuthError, clearSession, expiresAt, loadSession, login, logout, normalizeToken, refresh, saveSession, type Session } from './auth';
 import { connectLive, type LiveHandlers } from './live';
-import { initialState, mergeServices, pushBooking, upsertService, type State } from './state';
+import { syncCharts } from './charts';
+import { initialState, mergeBookings, mergeServices, pushBooking, upsertService, type State } from './state';
 import { view, type Actions } from './view';
 
 const root = document.getElementById('app')!;
@@ -19,6 +20,7 @@ function update(change: Partial<State> | ((s: State) => Partial<State>)): void {
   queueMicrotask(() => {
     renderQueued = false;
     render(view(state, actions), root);
+    syncCharts(root, state);
   });
 }
 
@@ -31,9 +33,12 @@ const handlers: LiveHandlers = {
   system: (system) => update({ system, refreshedAt: new Date() }),
   incidents: (incidents) => update({ incidents }),
   booking: (booking) => update((s) => ({ feed: pushBooking(s.feed, booking) })),
+  recentBookings: (bookings) => update((s) => ({ feed: mergeBookings(s.feed, bookings, 'history') })),
+  history: (part) => update((s) => ({ history: { ...s.history, ...part } })),
   error: (section, message) => update((s) => ({ errors: { ...s.errors, [section]: message ?? undefined } })),
   // A member is FORBIDDEN both for good (until a new token): asking every 5 s changes nothing.
   wantsSystem: () => !(state.errors.system?.startsWith('FORBIDDEN') && state.errors.incidents?.startsWith('FORBIDDEN')),
+  wantsHistory: () => !(['healthHistory', 'hourly', 'traffic'] as const).every((section) => state.errors[section]?.startsWith('FORBIDDEN')),
 };
 
 /**

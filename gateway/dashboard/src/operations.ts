@@ -1,5 +1,6 @@
 // The operations the dashboard sends, and the shapes it reads back (schema/health.graphql,
-// schema/booking.graphql). Written out by hand: the page is small, a codegen step is not.
+// schema/booking.graphql, schema/reporting.graphql, and the gateway's /dashboard/api/traffic).
+// Written out by hand: the page is small, a codegen step is not.
 
 export type HealthStatus = 'UP' | 'DOWN' | 'UNKNOWN';
 
@@ -31,8 +32,38 @@ export interface Booking {
   id: string;
   status: string;
   startsAt: string;
+  /** When it last changed: the feed's order, and which of two copies of a booking is newer. */
+  updatedAt: string;
   workspace: { name: string; location: { city: string } | null } | null;
   user: { name: string } | null;
+}
+
+export interface HealthPoint {
+  at: string;
+  status: HealthStatus;
+  latencyMs: number | null;
+  probes: number;
+  failures: number;
+}
+
+/** `serviceHealthHistory`: every monitored service's probes over the last hour, in aligned steps. */
+export interface HealthHistory {
+  stepSeconds: number;
+  services: { service: string; points: HealthPoint[] }[];
+}
+
+/** `hourlyStats`: bookings per UTC hour. */
+export interface HourlyStats {
+  hour: string;
+  bookings: number;
+  confirmed: number;
+  cancellations: number;
+}
+
+/** The gateway's `/dashboard/api/traffic` (gateway/src/ops/dashboard-traffic.ts). */
+export interface TrafficReport {
+  stepSeconds: number;
+  points: { at: string; seconds: number; requests: number; errors: number; rps: number; errorRatio: number | null; partial?: boolean }[];
 }
 
 export interface Me {
@@ -60,11 +91,19 @@ export const INCIDENTS = `query DashboardIncidents {
   incidents(first: 50, openOnly: true) { totalCount edges { node { id service startedAt reason } } }
 }`;
 
+// History: the charts, re-read every HISTORY_POLL_MS (live.ts), and the feed's first rows.
+export const HEALTH_HISTORY = `query DashboardHealthHistory {
+  serviceHealthHistory(windowMinutes: 60) { stepSeconds services { service points { at status latencyMs probes failures } } }
+}`;
+export const HOURLY_STATS = `query DashboardHourlyStats { hourlyStats { hour bookings confirmed cancellations } }`;
+
+const BOOKING = 'id status startsAt updatedAt workspace { name location { city } } user { name }';
+/** The feed opens with these (the latest the caller may see), then follows BOOKING_UPDATES. */
+export const RECENT_BOOKINGS = `query DashboardRecentBookings { recentBookings(first: 50) { ${BOOKING} } }`;
+
 export const SERVICE_CHANGES = `subscription DashboardServices { serviceHealthChanged { ${SERVICE} } }`;
 
-export const BOOKING_UPDATES = `subscription DashboardBookings {
-  bookingUpdated { id status startsAt workspace { name location { city } } user { name } }
-}`;
+export const BOOKING_UPDATES = `subscription DashboardBookings { bookingUpdated { ${BOOKING} } }`;
 
 // Login and session refresh go over plain HTTP: there is no token yet to open the socket with.
 const AUTH = 'accessToken refreshToken expiresAt';

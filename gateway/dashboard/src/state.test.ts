@@ -3,7 +3,7 @@
 // is test/e2e/dashboard.e2e.test.ts's job).
 import { expiresAt, normalizeToken } from './auth';
 import type { Booking, ServiceStatus } from './operations';
-import { describeError, describeFailure, FEED_LIMIT, mergeServices, pushBooking, upsertService } from './state';
+import { describeError, describeFailure, FEED_LIMIT, mergeBookings, mergeServices, pushBooking, upsertService } from './state';
 
 const service = (name: string, status: ServiceStatus['status'], checkedAt: string | null): ServiceStatus => ({
   name,
@@ -13,7 +13,15 @@ const service = (name: string, status: ServiceStatus['status'], checkedAt: strin
   changedAt: checkedAt,
   reason: null,
 });
-const booking = (id: string, status = 'PENDING_PAYMENT'): Booking => ({ id, status, startsAt: '2030-01-01T10:00:00Z', workspace: null, user: null });
+/** A booking as changed `second` seconds into 2030. */
+const booking = (id: string, second: number, status = 'PENDING_PAYMENT'): Booking => ({
+  id,
+  status,
+  startsAt: '2030-02-01T10:00:00Z',
+  updatedAt: new Date(Date.UTC(2030, 0, 1) + second * 1000).toISOString(),
+  workspace: null,
+  user: null,
+});
 
 describe('dashboard state', () => {
   it('updates a service in place, keeps the list sorted, and never goes back in time', () => {
@@ -27,13 +35,29 @@ describe('dashboard state', () => {
   });
 
   it('puts each booking update on top of the feed, once, and keeps the newest FEED_LIMIT', () => {
-    let feed = pushBooking([], booking('a'));
-    feed = pushBooking(feed, booking('b'));
-    feed = pushBooking(feed, booking('a', 'CONFIRMED'));
+    let feed = pushBooking([], booking('a', 1));
+    feed = pushBooking(feed, booking('b', 2));
+    feed = pushBooking(feed, booking('a', 3, 'CONFIRMED'));
     expect(feed.map((r) => [r.id, r.status])).toEqual([['a', 'CONFIRMED'], ['b', 'PENDING_PAYMENT']]);
-    for (let i = 0; i < FEED_LIMIT + 5; i++) feed = pushBooking(feed, booking(`n${i}`));
+    for (let i = 0; i < FEED_LIMIT + 5; i++) feed = pushBooking(feed, booking(`n${i}`, 10 + i));
     expect(feed).toHaveLength(FEED_LIMIT);
     expect(feed[0].id).toBe(`n${FEED_LIMIT + 4}`);
+  });
+
+  it('opens with the latest bookings and merges the live ones without duplicates, the newer version winning', () => {
+    // A live update arrived before the opening query's answer.
+    let feed = pushBooking([], booking('b', 5, 'CONFIRMED'));
+    feed = mergeBookings(feed, [booking('c', 6), booking('b', 4), booking('a', 1)], 'history');
+    expect(feed.map((r) => [r.id, r.status, r.source])).toEqual([
+      ['c', 'PENDING_PAYMENT', 'history'],
+      ['b', 'CONFIRMED', 'live'], // the older copy from the query is dropped
+      ['a', 'PENDING_PAYMENT', 'history'],
+    ]);
+    // The same version again (a reconnection's re-read) changes nothing; a new one goes on top.
+    expect(mergeBookings(feed, [booking('c', 6)], 'live')).toEqual(feed);
+    feed = pushBooking(feed, booking('d', 7));
+    expect(feed.map((r) => r.id)).toEqual(['d', 'c', 'b', 'a']);
+    expect(mergeBookings([], Array.from({ length: FEED_LIMIT + 1 }, (_, i) => booking(`h${i}`, i)), 'history')).toHaveLength(FEED_LIMIT);
   });
 
   it('puts the error code first, and describes socket closes and error lists', () => {

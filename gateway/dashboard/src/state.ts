@@ -1,15 +1,22 @@
-import type { Booking, Incident, Me, ServiceStatus, SystemHealth } from './operations';
+import type { Booking, HealthHistory, HourlyStats, Incident, Me, ServiceStatus, SystemHealth, TrafficReport } from './operations';
 
 /** How many bookings the live feed keeps: enough to watch, bounded for a page left open. */
 export const FEED_LIMIT = 50;
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
-export type Section = 'services' | 'serviceUpdates' | 'system' | 'incidents' | 'feed' | 'general';
+export type Section = 'services' | 'serviceUpdates' | 'system' | 'incidents' | 'feed' | 'healthHistory' | 'traffic' | 'hourly' | 'general';
 
 export interface FeedRow extends Booking {
-  /** When the dashboard received the latest update for this booking. */
-  receivedAt: Date;
+  /** Where its current version came from: the opening `recentBookings` or the live subscription. */
+  source: 'history' | 'live';
+}
+
+/** What the charts show; each null until its first answer. */
+export interface History {
+  health: HealthHistory | null;
+  traffic: TrafficReport | null;
+  hourly: HourlyStats[] | null;
 }
 
 /** Everything the page shows; views render it, nothing else reads the DOM. */
@@ -24,6 +31,7 @@ export interface State {
   system: SystemHealth | null;
   incidents: Incident[] | null;
   feed: FeedRow[];
+  history: History;
   /**
    * Per section: the error of its last query or subscription (e.g. FORBIDDEN for a member);
    * `serviceUpdates` for the serviceHealthChanged subscription (kept apart from the `services`
@@ -44,6 +52,7 @@ export const initialState = (token: string | null): State => ({
   system: null,
   incidents: null,
   feed: [],
+  history: { health: null, traffic: null, hourly: null },
   errors: {},
   refreshedAt: null,
 });
@@ -66,10 +75,29 @@ export function upsertService(services: readonly ServiceStatus[], next: ServiceS
 export const mergeServices = (services: readonly ServiceStatus[], snapshot: readonly ServiceStatus[]): ServiceStatus[] =>
   snapshot.reduce<ServiceStatus[]>((list, s) => upsertService(list, s), [...services]);
 
-/** A booking update goes on top of the feed, replacing that booking's earlier row. */
-export function pushBooking(feed: readonly FeedRow[], booking: Booking, receivedAt = new Date()): FeedRow[] {
-  return [{ ...booking, receivedAt }, ...feed.filter((row) => row.id !== booking.id)].slice(0, FEED_LIMIT);
+const changed = (b: Booking) => Date.parse(b.updatedAt);
+
+/**
+ * Merges bookings into the feed: one row per booking, the version changed last winning (an
+ * opening query answered after a live update carries the older one, which is dropped), the
+ * last changed on top, the newest {@link FEED_LIMIT} kept. The feed opens with
+ * `recentBookings` while the subscription is already listening, and re-reads it on every
+ * reconnection, so whatever arrives twice is merged and nothing missed stays missing.
+ */
+export function mergeBookings(feed: readonly FeedRow[], bookings: readonly Booking[], source: FeedRow['source']): FeedRow[] {
+  const rows = new Map(feed.map((row) => [row.id, row]));
+  for (const booking of bookings) {
+    const current = rows.get(booking.id);
+    if (current && changed(current) > changed(booking)) continue;
+    // The same version again keeps its row as it was (and where it came from first).
+    if (current && changed(current) === changed(booking) && current.status === booking.status) continue;
+    rows.set(booking.id, { ...booking, source });
+  }
+  return [...rows.values()].sort((a, b) => changed(b) - changed(a) || (a.id < b.id ? 1 : -1)).slice(0, FEED_LIMIT);
 }
+
+/** A live booking update: on top of the feed, replacing that booking's earlier row. */
+export const pushBooking = (feed: readonly FeedRow[], booking: Booking): FeedRow[] => mergeBookings(feed, [booking], 'live');
 
 export interface GraphQLErrorLike {
   message: string;

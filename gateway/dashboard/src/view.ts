@@ -136,8 +136,8 @@ const feedTable = (feed: readonly FeedRow[]) => html`
     <thead><tr><th scope="col">Updated</th><th scope="col">Status</th><th scope="col">Workspace</th><th scope="col">City</th><th scope="col">Booked by</th><th scope="col">Starts</th><th scope="col">Booking</th></tr></thead>
     <tbody>
       ${repeat(feed, (b) => b.id, (b) => html`
-        <tr data-testid="booking-row" data-booking-id=${b.id}>
-          <td>${time(b.receivedAt)}</td>
+        <tr data-testid="booking-row" data-booking-id=${b.id} data-source=${b.source}>
+          <td>${time(b.updatedAt)}</td>
           <td>${badge(b.status, 'booking-status')}</td>
           <td data-testid="booking-workspace">${b.workspace?.name ?? '—'}</td>
           <td data-testid="booking-city">${b.workspace?.location?.city ?? '—'}</td>
@@ -145,9 +145,32 @@ const feedTable = (feed: readonly FeedRow[]) => html`
           <td>${dateTime(b.startsAt)}</td>
           <td><code title=${b.id}>${b.id.slice(0, 8)}</code></td>
         </tr>`)}
-      ${feed.length === 0 ? html`<tr><td colspan="7" class="empty">Waiting for booking updates…</td></tr>` : nothing}
+      ${feed.length === 0 ? html`<tr><td colspan="7" class="empty">No bookings yet: new ones appear here as they are made.</td></tr>` : nothing}
     </tbody>
   </table>`;
+
+/**
+ * A chart's box: uPlot draws into the `[data-chart]` div after each render (charts.ts), which
+ * lit-html leaves alone since it binds nothing inside it.
+ */
+const chart = (key: string, title: string, error: string | undefined, ready: boolean) => html`
+  <figure class="chart">
+    <figcaption>${title}</figcaption>
+    ${sectionError(error, `chart-${key}-error`)}
+    ${!ready && !error ? html`<p class="empty">Loading…</p>` : nothing}
+    <div class="plot" data-chart=${key} data-testid=${`chart-${key}`}></div>
+  </figure>`;
+
+function historyView(s: State): TemplateResult {
+  const { health, traffic, hourly } = s.history;
+  return html`
+    <div class="charts">
+      ${chart('latency', 'Probe latency per service, last hour (ms)', s.errors.healthHistory, !!health)}
+      ${chart('availability', 'Probes UP per service, last hour (%)', s.errors.healthHistory, !!health)}
+      ${chart('traffic', 'Gateway requests per second and error ratio, last hour', s.errors.traffic, !!traffic)}
+      ${chart('bookings', 'Bookings per hour, last 24 hours', s.errors.hourly, !!hourly)}
+    </div>`;
+}
 
 function dashboardView(s: State, a: Actions): TemplateResult {
   const problem = s.connectionError ?? s.errors.general;
@@ -172,8 +195,12 @@ function dashboardView(s: State, a: Actions): TemplateResult {
         <h2 id="incidents-title">Open incidents</h2>
         ${sectionError(s.errors.incidents, 'incidents-error')} ${s.incidents ? incidentsTable(s.incidents) : nothing}
       </section>
+      <section aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        ${historyView(s)}
+      </section>
       <section aria-labelledby="feed-title">
-        <h2 id="feed-title">Live bookings <small>(latest ${FEED_LIMIT})</small></h2>
+        <h2 id="feed-title">Bookings <small>(the latest ${FEED_LIMIT}, then live)</small></h2>
         ${sectionError(s.errors.feed, 'feed-error')} ${feedTable(s.feed)}
       </section>
     </main>
