@@ -15,8 +15,8 @@ import { startFaultStack, type FaultStack } from './support/stack';
 // A real Prometheus, with the committed alert rules, scraping every service of a private
 // stack (each a process of its own); one subgraph is killed and its down alert must fire.
 
-/** The subgraph this file kills: nothing else in the file needs it afterwards. */
-const VICTIM = 'reporting';
+/** The subgraph this file kills: `locations`, one of its fields, needs no token. */
+const VICTIM = 'catalog';
 /** Every `for:` of the rules, shortened so an alert fires within seconds of its condition. */
 const SHORT_FOR = '2s';
 /** Only a hang exceeds these (a 2-core machine shared with other work). */
@@ -33,7 +33,7 @@ function rulesWithShortFor(): string {
   return stringify(rules, { lineWidth: 0 });
 }
 
-/** Polls until `probe` holds; on time-out the error says what was seen last. */
+/** Reads until what it reads `holds`; on time-out the error says what was read last. */
 async function until<T>(what: string, read: () => Promise<T>, holds: (seen: T) => boolean): Promise<T> {
   let last: T | undefined;
   try {
@@ -45,8 +45,15 @@ async function until<T>(what: string, read: () => Promise<T>, holds: (seen: T) =
       { timeoutMs: WAIT_BUDGET_MS, intervalMs: 500, what },
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nlast seen: ${JSON.stringify(last, null, 2)}`);
+    throw new Error(`${(error as Error).message}\nlast seen: ${JSON.stringify(last, null, 2)}${crashReport()}`);
   }
+}
+
+let running: FaultStack | undefined;
+/** Services that exited without being killed by this file, with the end of their logs. */
+function crashReport(): string {
+  const crashes = running?.services.crashes ?? [];
+  return crashes.map((crash) => `\n${crash}\n--- ${crash.split(' ')[0]}.log ---\n${running!.services.tail(crash.split(' ')[0])}`).join('');
 }
 
 const health = (targets: PrometheusTarget[]) => Object.fromEntries(targets.map((t) => [t.labels.job, t.health]));
@@ -61,7 +68,7 @@ describe('Prometheus scraping every service of a running platform', () => {
     // Fail at once, before starting anything, when there is no Prometheus to run.
     const missing = missingBinary(PROMETHEUS_BINARY);
     if (missing) throw new Error(missing);
-    stack = await startFaultStack();
+    stack = running = await startFaultStack();
     folder = mkdtempSync(path.join(os.tmpdir(), 'atrium-prometheus-'));
     const rulesFile = path.join(folder, 'alerts.yml');
     writeFileSync(rulesFile, rulesWithShortFor());
@@ -124,10 +131,25 @@ describe('Prometheus scraping every service of a running platform', () => {
     expect(health(await scrapeTargets(prometheus!))).toMatchObject({ [VICTIM]: 'down', gateway: 'up' });
   });
 
+  it(`opens the gateway's circuit breaker for ${VICTIM} as clients keep asking for its fields, and fires AtriumSubgraphCircuitOpen`, async () => {
+    // Each read asks the gateway for a field of the dead subgraph once more, as clients would.
+    const ask = async () => {
+      const response = await fetch(stack!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ locations { id } }' }) });
+      return (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    };
+    const alerts = await until(`AtriumSubgraphCircuitOpen firing for ${VICTIM}`, async () => (await ask(), activeAlerts(prometheus!)), (seen) =>
+      firing(seen, 'AtriumSubgraphCircuitOpen').some((a) => a.labels.subgraph === VICTIM),
+    );
+    expect(firing(alerts, 'AtriumSubgraphCircuitOpen').map((a) => a.labels.subgraph)).toEqual([VICTIM]);
+    expect((await ask()).errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(stack!.services.crashes).toEqual([]);
+  });
+
   it(`fires AtriumDependencyDown for the gateway's dependency on ${VICTIM}`, async () => {
     const alerts = await until(`AtriumDependencyDown firing for gateway → ${VICTIM}`, () => activeAlerts(prometheus!), (seen) =>
       firing(seen, 'AtriumDependencyDown').some((a) => a.labels.service === 'gateway' && a.labels.dependency === VICTIM),
     );
     expect(firing(alerts, 'AtriumDependencyDown').filter((a) => a.labels.service === 'gateway').map((a) => a.labels.dependency)).toEqual([VICTIM]);
+    expect(stack!.services.crashes).toEqual([]);
   });
 });
