@@ -14,9 +14,15 @@ type Result = ExecutionResult;
 /** How a client subscription reaches its client (counted apart in the metrics). */
 export type Transport = 'websocket' | 'multipart' | 'sse';
 
-/** One client subscription, already authorized and planned. */
-export interface SubscribeRequest {
+/** A subscription authorized and planned against one supergraph. */
+export interface Planned {
   plan: SubscriptionPlan;
+  /** Puts refused fields back as `null` with their errors (the authorizer's decision). */
+  complete(result: Result): Result;
+}
+
+/** One client subscription, already authorized and planned. */
+export interface SubscribeRequest extends Planned {
   variables: Record<string, unknown>;
   /** The connection it was opened on: {@link SubscriptionHub.renew} finds its subscriptions by it. */
   session?: object;
@@ -24,8 +30,11 @@ export interface SubscribeRequest {
   authorization?: string;
   requestId: string;
   transport: Transport;
-  /** Puts refused fields back as `null` with their errors (the authorizer's decision). */
-  complete(result: Result): Result;
+  /**
+   * The same subscription validated, authorized and planned against the supergraph loaded
+   * now (after an update), or undefined when it is no longer valid there.
+   */
+  replan?(): Planned | undefined;
   /** Drops the client's connection (its queue overflowed). */
   drop(reason: string): void;
   /** Called once when the subscription ends, however it ends. */
@@ -108,7 +117,7 @@ class SharedStream {
 
   constructor(
     readonly key: string,
-    private readonly first: SubscribeRequest,
+    readonly first: SubscribeRequest,
     private readonly hub: { planner: SubscriptionPlanner; pool: UpstreamPool; options: HubOptions; remove(s: SharedStream): void },
   ) {}
 
@@ -143,6 +152,27 @@ class SharedStream {
 
   add(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
+  }
+
+  /**
+   * Carries the stream over to a new supergraph: the next events are completed with the new
+   * plan. When its primary fetch is unchanged (same subgraph, URL, operation and variables)
+   * the upstream subscription stays open, so no event is lost; otherwise it is opened again
+   * on the new plan's subgraph. Returns whether the upstream was kept.
+   */
+  replan(next: Planned): boolean {
+    const before = this.first.plan;
+    this.first.plan = next.plan;
+    this.first.complete = next.complete;
+    const same =
+      before.serviceName === next.plan.serviceName &&
+      before.url === next.plan.url &&
+      before.primary.operation === next.plan.primary.operation &&
+      (before.primary.variableUsages ?? []).join() === (next.plan.primary.variableUsages ?? []).join();
+    if (same || this.ended) return same;
+    this.stopUpstream?.();
+    this.start();
+    return false;
   }
 
   remove(subscriber: Subscriber): void {
@@ -238,7 +268,29 @@ export class SubscriptionHub {
     return subscriber.queue;
   }
 
-  /** Ends every subscription with `last` (the supergraph changed, or the gateway stops). */
+  /**
+   * A new supergraph was loaded: each stream whose operation is still valid is planned again
+   * and goes on ({@link SharedStream.replan}); the others end with `last`.
+   */
+  reload(last: Result): { kept: number; reopened: number; ended: number } {
+    const counts = { kept: 0, reopened: 0, ended: 0 };
+    for (const stream of [...this.streams.values()]) {
+      let next: Planned | undefined;
+      try {
+        next = stream.first.replan?.();
+      } catch (err) {
+        this.options.log.error({ err }, 'a subscription could not be planned again after a supergraph update');
+      }
+      if (!next) {
+        counts.ended += stream.subscribers.size;
+        stream.end(last);
+      } else if (stream.replan(next)) counts.kept += stream.subscribers.size;
+      else counts.reopened += stream.subscribers.size;
+    }
+    return counts;
+  }
+
+  /** Ends every subscription with `last` (the gateway stops). */
   closeAll(last: Result): void {
     for (const stream of [...this.streams.values()]) stream.end(last);
   }

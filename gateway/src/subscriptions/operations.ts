@@ -8,7 +8,7 @@ import { asGraphQLError, ErrorCode } from '../errors';
 import { hideSuggestions } from '../http/query-limits';
 import type { TrustedDocuments } from '../http/trusted-documents';
 import type { AuthorizingGateway } from '../plan/authorizing-gateway';
-import { closing, type SubscriptionHub, type Transport } from './hub';
+import { closing, type Planned, type SubscriptionHub, type Transport } from './hub';
 
 /**
  * What one client connection holds, whatever the transport: who is calling (a graphql-ws
@@ -162,37 +162,58 @@ export class GatewayOperations {
    * be planned; the slot is released when it ends, however it ends.
    */
   subscribe(op: AdmittedOperation, session: Session, hooks: SubscriptionHooks): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
-    const { gateway, hub, log } = this.options;
-    const decision = gateway.authorizer().authorize({ document: op.document, operationName: op.operationName, variables: op.variables, caller: session.caller });
-    if (decision.skipExecution) {
-      op.release();
-      const refused = decision.complete({});
-      return { data: refused.data, errors: refused.errors?.map(asGraphQLError) } as ExecutionResult;
-    }
-    const key = `${createHash('sha256').update(op.query).digest('base64url')}:${decision.signature}`;
-    let plan;
+    const { hub, log } = this.options;
+    let planned: Planned | ExecutionResult;
     try {
-      plan = gateway.subscriptionPlanner.plan(decision.document, op.operationName, key);
+      planned = this.plan(op, session);
     } catch (err) {
       op.release();
       log.error({ err }, 'subscription could not be planned');
       return closing('This subscription could not be planned', ErrorCode.INTERNAL_SERVER_ERROR);
     }
+    if (!('plan' in planned)) {
+      op.release();
+      return planned;
+    }
     return hub.subscribe({
-      plan,
+      ...planned,
       variables: op.variables,
       session,
       caller: session.caller,
       authorization: session.authorization,
       requestId: op.requestId,
       transport: hooks.transport,
-      complete: (result) => {
-        const completed = decision.complete(result as Parameters<typeof decision.complete>[0]);
-        return { ...completed, errors: completed.errors?.map(asGraphQLError) } as ExecutionResult;
+      // After a supergraph update: the same operation, validated, authorized and planned again.
+      replan: () => {
+        if (!this.options.gateway.schema || validate(this.options.gateway.schema, op.document, this.rules).length > 0) return undefined;
+        const again = this.plan(op, session);
+        return 'plan' in again ? again : undefined;
       },
       drop: hooks.drop,
       closed: op.release,
     });
+  }
+
+  /**
+   * Authorizes `op` field by field against the supergraph loaded now and plans it: the plan
+   * and how each event's result is completed (refused fields put back as `null` with their
+   * errors) — or the one result to give when every field is refused.
+   */
+  private plan(op: AdmittedOperation, session: Session): Planned | ExecutionResult {
+    const { gateway } = this.options;
+    const decision = gateway.authorizer().authorize({ document: op.document, operationName: op.operationName, variables: op.variables, caller: session.caller });
+    if (decision.skipExecution) {
+      const refused = decision.complete({});
+      return { data: refused.data, errors: refused.errors?.map(asGraphQLError) } as ExecutionResult;
+    }
+    const key = `${createHash('sha256').update(op.query).digest('base64url')}:${decision.signature}`;
+    return {
+      plan: gateway.subscriptionPlanner.plan(decision.document, op.operationName, key),
+      complete: (result) => {
+        const completed = decision.complete(result as Parameters<typeof decision.complete>[0]);
+        return { ...completed, errors: completed.errors?.map(asGraphQLError) } as ExecutionResult;
+      },
+    };
   }
 
   /** Errors as sent to clients: suggestions hidden in production, as Apollo Server's plugins do over HTTP. */

@@ -147,15 +147,43 @@ describe('subscriptions through the gateway', () => {
 });
 
 describe('subscriptions ending', () => {
-  it('end with SUPERGRAPH_UPDATED when the supergraph file changes, and new ones use the new supergraph', async () => {
+  it('go on across a supergraph update that keeps what they select: planned again, the upstream kept, no event lost', async () => {
+    const gateway = await startGateway({ SUPERGRAPH_WATCH: 'on' });
+    const before = live.upstreamSubscribes.length;
+    const sub = track(subscribe(`${gateway.url}/graphql`, PRICES, { id: 'r1' }));
+    await opened(gateway, 1);
+    await waitFor(async () => live.upstreamSubscribes.length > before || undefined);
+    await live.publish({ id: 'r1', name: 'Lamp', price: 1 });
+    await sub.next(0);
+    const schema = gateway.gateway.schema;
+    const sdl = readFileSync(live.supergraphPath, 'utf8');
+    writeFileSync(live.supergraphPath, `${sdl}\n# touched\n`);
+    await waitFor(async () => gateway.gateway.schema !== schema || undefined); // the new supergraph is loaded
+    await live.publish({ id: 'r1', name: 'Lamp', price: 2 });
+    expect(await sub.next(1)).toEqual({ data: { priceChanged: { id: 'r1', name: 'Lamp', price: 2, reviews: [{ stars: 2 }] } } });
+    expect(sub.results.every((r) => r.errors === undefined)).toBe(true);
+    expect(live.upstreamSubscribes.length - before).toBe(1); // the upstream subscription stayed open
+    expect(gateway.hub.size).toBe(1);
+    await sub.close();
+  });
+
+  it('end with SUPERGRAPH_UPDATED when the update makes them invalid, and new ones use the new supergraph', async () => {
     const gateway = await startGateway({ SUPERGRAPH_WATCH: 'on' });
     const sub = track(subscribe(`${gateway.url}/graphql`, PRICES, { id: 'p1' }));
     await opened(gateway, 1);
     const sdl = readFileSync(live.supergraphPath, 'utf8');
-    writeFileSync(live.supergraphPath, `${sdl}\n# touched\n`);
-    const outcome = await sub.ended;
-    expect(outcome).toEqual({ completed: true });
-    expect(errorCodes({ status: 200, headers: new Headers(), errors: sub.results.at(-1)?.errors as never })).toEqual(['SUPERGRAPH_UPDATED']);
+    try {
+      // The subscribed field is renamed in the new supergraph: the open operation no longer validates.
+      writeFileSync(live.supergraphPath, sdl.replace(/\bpriceChanged\(/, 'priceMoved('));
+      const outcome = await sub.ended;
+      expect(outcome).toEqual({ completed: true });
+      expect(errorCodes({ status: 200, headers: new Headers(), errors: sub.results.at(-1)?.errors as never })).toEqual(['SUPERGRAPH_UPDATED']);
+      const refused = track(subscribe(`${gateway.url}/graphql`, PRICES, { id: 'p1' }));
+      expect(await refused.ended).toMatchObject({ completed: false });
+    } finally {
+      writeFileSync(live.supergraphPath, sdl);
+    }
+    await waitFor(async () => gateway.gateway.schema?.getSubscriptionType()?.getFields().priceChanged || undefined);
     const again = track(subscribe(`${gateway.url}/graphql`, PRICES, { id: 'p1' }));
     await opened(gateway, 1);
     await again.close();

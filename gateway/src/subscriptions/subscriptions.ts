@@ -69,9 +69,12 @@ export function subscriptions(deps: {
       const socket = serveWebSocket({ httpServer, operations, authenticate: authentication.identify, log, maxPayload: config.REQUEST_MAX_BYTES });
       deps.endpoint.inFront(multipartSubscriptions({ operations, session: authentication.identify, heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_MS, log }));
       deps.endpoint.inFront(sseSubscriptions({ operations, session: authentication.identify, log }));
-      // The first supergraph is loaded by now: every later one may change or remove what open
-      // subscriptions select, so they end clearly.
-      const unwatch = gateway.onSchemaLoadOrUpdate(() => hub.closeAll(closing('The supergraph was updated: subscribe again', ErrorCode.SUPERGRAPH_UPDATED)));
+      // The first supergraph is loaded by now: on each later one, the subscriptions still valid
+      // there are planned again and go on; those it made invalid end clearly.
+      const unwatch = gateway.onSchemaLoadOrUpdate(() => {
+        const counts = hub.reload(closing('The supergraph was updated and this subscription is no longer valid: subscribe again', ErrorCode.SUPERGRAPH_UPDATED));
+        log.info(counts, 'carried the open subscriptions over to the new supergraph');
+      });
       const unlisten = authentication.onRevoked((sessionIds) => {
         const ended = hub.endWhere((caller) => !!caller?.sessionId && sessionIds.has(caller.sessionId), closing(SESSION_REVOKED_MESSAGE, ErrorCode.UNAUTHENTICATED));
         if (ended > 0) log.info({ ended }, 'ended the subscriptions of revoked sessions');

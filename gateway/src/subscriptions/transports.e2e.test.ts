@@ -2,6 +2,7 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { createTestIssuer, subscribe, waitFor, type TestIssuer } from '@atrium/kit/testing';
 import { createClient as createSseClient } from 'graphql-sse';
 import { decodeJwt } from 'jose';
+import { readFileSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { Gateway } from '../gateway';
 import { scrape } from '../testing/foreign-supergraph';
@@ -125,13 +126,17 @@ describe('multipart HTTP subscriptions (Apollo Client)', () => {
     await live.publish({ id: 'm2', name: 'Lamp', price: 3 });
     await waitFor(async () => (parts.some((p) => (p as { payload?: unknown }).payload) ? true : undefined));
     expect(parts.find((p) => (p as { payload?: unknown }).payload)).toEqual({ payload: event('m2', 3) });
-    // A supergraph update ends it: its last part says why, then the closing delimiter.
-    const { readFileSync, writeFileSync } = await import('node:fs');
-    writeFileSync(live.supergraphPath, `${readFileSync(live.supergraphPath, 'utf8')}\n# touched\n`);
-    const text = await body;
-    expect(text.endsWith('\r\n--graphql--\r\n')).toBe(true);
-    expect(parts.at(-1)).toMatchObject({ payload: { errors: [{ extensions: { code: 'SUPERGRAPH_UPDATED' } }] } });
-    await opened(gateway, 0);
+    // A supergraph update that makes it invalid ends it: its last part says why, then the closing delimiter.
+    const sdl = readFileSync(live.supergraphPath, 'utf8');
+    try {
+      writeFileSync(live.supergraphPath, sdl.replace(/\bpriceChanged\(/, 'priceMoved('));
+      const text = await body;
+      expect(text.endsWith('\r\n--graphql--\r\n')).toBe(true);
+      expect(parts.at(-1)).toMatchObject({ payload: { errors: [{ extensions: { code: 'SUPERGRAPH_UPDATED' } }] } });
+      await opened(gateway, 0);
+    } finally {
+      writeFileSync(live.supergraphPath, sdl);
+    }
   });
 
   it('refuses before streaming with the status and code Apollo Server gives over HTTP, and leaves queries to Apollo Server', async () => {
