@@ -18,7 +18,10 @@ const swc = [
   },
 ];
 const common = {
-  transform: { '^.+\\.ts$': swc },
+  // OpenTelemetry's OTLP exporter loads node:http with `import()`, which jest's module runtime
+  // refuses without --experimental-vm-modules: compile that one package's files to `require`.
+  transform: { '^.+\\.ts$': swc, '/@opentelemetry/otlp-exporter-base/.+\\.js$': swc },
+  transformIgnorePatterns: ['^(?!.*/@opentelemetry/otlp-exporter-base/).*/node_modules/'],
   moduleNameMapper: { '^@atrium/kit$': '<rootDir>/kit/src/index.ts', '^@atrium/kit/(.*)$': '<rootDir>/kit/src/$1' },
   testEnvironment: 'node',
   roots: ['<rootDir>/kit', '<rootDir>/gateway', '<rootDir>/subgraphs', '<rootDir>/scripts', '<rootDir>/test', '<rootDir>/bench'],

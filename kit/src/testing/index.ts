@@ -11,3 +11,4 @@ export * from './silent-logger';
 export * from './subscriptions';
 export * from './private-redis';
 export * from './tcp-proxy';
+export * from './otlp-receiver';
