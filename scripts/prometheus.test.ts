@@ -1,11 +1,12 @@
 import { loadSupergraphConfig } from '@atrium/kit';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { createGatewayMetrics } from '../gateway/src/ops/metrics';
-import { composeTargets, renderPrometheusConfig, serviceNames } from './lib/prometheus';
+import { composeTargets, localTargets, renderPrometheusConfig, serviceNames } from './lib/prometheus';
 import { dashboardExpressions, renderDashboard } from './lib/prometheus-dashboard';
 import { exportedMetricNames, metricNamesIn, PROMETHEUS_SERIES } from './lib/prometheus-metrics';
 import { missingBinary, PROMTOOL_BINARY } from './lib/prometheus-server';
@@ -61,6 +62,24 @@ describe('deploy/prometheus/prometheus.yml', () => {
   it('passes `promtool check config`, its alert rules included', async () => {
     expect(config.rule_files).toEqual(['alerts.yml']);
     await expect(promtool('check', 'config', 'prometheus.yml')).resolves.toContain('is valid prometheus config file');
+  });
+});
+
+describe('the configuration for `npm start` (npm run prometheus -- --local)', () => {
+  it('scrapes every service on 127.0.0.1 on its default port, with the committed rules, and promtool accepts it', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'atrium-prometheus-config-'));
+    try {
+      const file = path.join(folder, 'prometheus.yml');
+      writeFileSync(file, renderPrometheusConfig(subgraphs, { targets: localTargets(subgraphs), ruleFiles: [path.join(prometheusDir, 'alerts.yml')] }));
+      const config = parse(readFileSync(file, 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+      expect(config.scrape_configs.map((job) => [job.job_name, job.static_configs[0].targets[0]])).toEqual([
+        ['gateway', '127.0.0.1:4000'],
+        ...subgraphs.map((s) => [s.name, `127.0.0.1:${s.port}`]),
+      ]);
+      await expect(promtool('check', 'config', file)).resolves.toContain('is valid prometheus config file');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
