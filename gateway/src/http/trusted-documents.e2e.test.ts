@@ -136,7 +136,7 @@ describe('TRUSTED_DOCUMENTS=off', () => {
   });
 });
 
-describe('trusted documents over WebSocket', () => {
+describe('trusted documents for subscriptions (graphql-ws, multipart HTTP, SSE)', () => {
   const liveGateway = (env: Record<string, string>) =>
     gateways.start({ SUPERGRAPH_PATH: live.supergraphPath, SUBGRAPH_PRICES_URL: live.urls.prices, SUBGRAPH_REVIEWS_URL: live.urls.reviews, ...env });
   const track = (sub: TestSubscription) => (subs.push(sub), sub);
@@ -176,6 +176,25 @@ describe('trusted documents over WebSocket', () => {
     );
     expect(codes).toEqual(['OPERATION_NOT_TRUSTED']);
     expect(query.results.some((r) => r.data)).toBe(false);
+  });
+
+  it('under enforce, refuses a subscription that is not in the manifest over multipart HTTP and SSE too, and opens the manifest one by id', async () => {
+    const gateway = await liveGateway({ TRUSTED_DOCUMENTS: 'enforce' });
+    const request = (accept: string, body: Record<string, unknown>, signal?: AbortSignal) =>
+      fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body), signal });
+    const MULTIPART = 'multipart/mixed;subscriptionSpec="1.0", application/json';
+    const OTHER = { query: 'subscription Other { priceChanged { id name } }' };
+    for (const accept of [MULTIPART, 'text/event-stream']) {
+      const res = await request(accept, OTHER);
+      const text = await res.text();
+      expect({ accept, status: res.status, trusted: !text.includes('OPERATION_NOT_TRUSTED') }).toEqual({ accept, status: 400, trusted: false });
+    }
+    expect(gateway.hub.size).toBe(0);
+    const abort = new AbortController();
+    const byId = await request(MULTIPART, { variables: { id: 'p9' }, extensions: { persistedQuery: { version: 1, sha256Hash: documentId(PRICES) } } }, abort.signal);
+    expect(byId.status).toBe(200);
+    await waitFor(async () => gateway.hub.size === 1 || undefined);
+    abort.abort();
   });
 
   it('under allow, opens a subscription that is not in the manifest', async () => {
