@@ -289,8 +289,9 @@ describe('dedupCaveat', () => {
     expect(caveat).toContain('--atrium-dedup off');
     expect(formatTable({ cells: [atrium(90, 10)], ratios: [] })).toContain('Atrium answered 90 % of its subgraph fetches');
   });
-  it('says nothing when Atrium shared none, or when the figures are missing', () => {
+  it('says nothing when Atrium shared none, when the figures are missing, or when every gateway could merge (identical requests)', () => {
     expect(dedupCaveat([atrium(0, 100)])).toBeUndefined();
+    expect(dedupCaveat([atrium(90, 10)], 'identical')).toBeUndefined();
     expect(dedupCaveat(cells)).toBeUndefined();
   });
   it('names SUBGRAPH_DEDUP=off in the settings line of a run without it', () => {

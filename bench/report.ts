@@ -143,7 +143,9 @@ function checkRows(checks: readonly TargetCheck[]): string[][] {
  * identical ones in flight (SUBGRAPH_DEDUP), which the peers cannot do with distinct
  * request ids; undefined when it shared none (or the figures are missing).
  */
-export function dedupCaveat(cells: readonly Cell[]): string | undefined {
+export function dedupCaveat(cells: readonly Cell[], requests: 'distinct' | 'identical' = 'distinct'): string | undefined {
+  // With byte-identical requests every gateway may merge: nothing to point out.
+  if (requests === 'identical') return undefined;
   const shares = cells
     .filter((c) => c.target === 'atrium' && c.status === 'ok')
     .map((c) => dedupShare(c.summary?.subgraphFetches))
@@ -205,7 +207,7 @@ function cellRow(cell: Cell, label: (t: string) => string): string[] {
 const ratioRow = (r: RatioRow): string[] => [QUERY_LABELS[r.query as QueryId] ?? r.query, r.name, fmtRatio(r.rps), fmtRatio(r.p50), fmtRatio(r.p99 ?? null), fmtRatio(r.cpu ?? null)];
 
 /** The plain-text table printed at the end of a run (or of one mode of it), with its ratios and target checks. */
-export function formatTable(report: Pick<RunReport, 'cells' | 'ratios' | 'checks'>, title?: string): string {
+export function formatTable(report: Pick<RunReport, 'cells' | 'ratios' | 'checks'> & { settings?: RunReport['settings'] }, title?: string): string {
   const label = (t: string) => TARGET_LABELS[t as TargetId] ?? t;
   const rows = [HEADER];
   for (const cell of report.cells) rows.push(cellRow(cell, label));
@@ -213,7 +215,7 @@ export function formatTable(report: Pick<RunReport, 'cells' | 'ratios' | 'checks
   for (const r of report.ratios) ratioRows.push(ratioRow(r));
   const parts = [...(title ? [title] : []), pad(rows), pad(ratioRows)];
   if (report.checks?.length) parts.push(formatChecks(report.checks));
-  const caveat = dedupCaveat(report.cells);
+  const caveat = dedupCaveat(report.cells, report.settings?.requests);
   if (caveat) parts.push(caveat);
   return parts.join('\n\n');
 }
@@ -357,7 +359,7 @@ const mdTable = (rows: string[][]) =>
   [rows[0], rows[0].map(() => '---'), ...rows.slice(1)].map((r) => `| ${r.map(mdEscape).join(' | ')} |`).join('\n');
 
 /** A comparison's tables in the generated section: results, ratios and the targets of issue 10. */
-function comparisonMarkdown(comparison: Pick<RunReport, 'cells' | 'ratios' | 'checks'>, chartFile: string | undefined, chartAlt: string): string[] {
+function comparisonMarkdown(comparison: Pick<RunReport, 'cells' | 'ratios' | 'checks' | 'settings'>, chartFile: string | undefined, chartAlt: string): string[] {
   const label = (t: string) => TARGET_LABELS[t as TargetId] ?? t;
   const lines: string[] = [];
   if (chartFile) lines.push(`![${chartAlt}](${chartFile})`, '');
@@ -370,7 +372,7 @@ function comparisonMarkdown(comparison: Pick<RunReport, 'cells' | 'ratios' | 'ch
   if (comparison.checks?.length) {
     lines.push('Targets of issue 10 (Atrium over the peer):', '', mdTable([['query', 'target', 'measured', 'verdict'], ...checkRows(comparison.checks)]), '', uncheckedLine(comparison.checks), '');
   }
-  const caveat = dedupCaveat(comparison.cells);
+  const caveat = dedupCaveat(comparison.cells, comparison.settings.requests);
   if (caveat) lines.push(caveat, '');
   return lines;
 }
