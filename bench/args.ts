@@ -104,8 +104,9 @@ export const USAGE = `npm run bench [-- [gateways|contention|fanout] [options]]
 
 Side-by-side gateway benchmark (Atrium vs stock @apollo/gateway vs Hive Gateway, with its
 JavaScript and with its Rust query planner, vs the subgraph queried directly), the booking
-contention benchmark and the subscription fan-out benchmark. Starts everything it needs on free ports of 127.0.0.1 (PostgreSQL and Redis
-must run on their default ports) and stops it all at the end.
+contention benchmark and the subscription fan-out benchmark. Starts everything it needs on
+free ports of 127.0.0.1 (PostgreSQL and Redis must run on their default ports) and stops it
+all at the end.
 
   gateways                  only the gateway comparison
   contention                only the contention and end-to-end booking throughput
