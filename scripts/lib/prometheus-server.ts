@@ -82,8 +82,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     });
   }
   let exitInfo: ExitInfo | undefined;
+  // Should this process end without stopping it (jest interrupted), it goes too.
+  const killNow = () => child.kill('SIGKILL');
+  process.once('exit', killNow);
   const exited = new Promise<ExitInfo>((resolve) => {
-    child.once('exit', (code, signal) => resolve((exitInfo = { code, signal })));
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', killNow);
+      resolve((exitInfo = { code, signal }));
+    });
     child.once('error', (error) => {
       if (child.pid === undefined) resolve((exitInfo = { code: null, signal: null, error }));
     });
