@@ -145,6 +145,23 @@ describe('field-level authorization through the gateway', () => {
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
   });
 
+  it('applies to @defer: a refused field is removed from the deferred part and answered as null with its error; a deferred part refused by a row rule carries its error at its path', async () => {
+    const before = sg.received.identity.length;
+    const refused = await deferred('query { me { id } ... @defer(label: "admin") { workspaces(first: 1) { totalCount } users(first: 1) { totalCount } } }', {}, users.member.accessToken);
+    expect(refused).toEqual([
+      { data: { me: { id: users.member.userId }, users: null }, errors: [expect.objectContaining({ path: ['users'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })], hasNext: true },
+      { incremental: [{ data: { workspaces: { totalCount: 1 } }, path: [], label: 'admin' }], hasNext: false },
+    ]);
+    expect(sg.received.identity.slice(before).some((q) => /\busers\(/.test(q))).toBe(false);
+
+    const rowRule = await deferred('query($id: ID!) { workspace(id: $id) { name ... @defer { createdBy { name email } } } }', { id: workspaceId }, users.member.accessToken);
+    expect(rowRule[0]).toEqual({ data: { workspace: { name: 'Desk 1' } }, hasNext: true });
+    expect(rowRule[1]).toMatchObject({ hasNext: false, incremental: [{ data: { createdBy: { name: 'Max Manager', email: null } }, path: ['workspace'] }] });
+    expect((rowRule[1] as { incremental: { errors: { path: unknown; extensions: { code: string } }[] }[] }).incremental[0].errors.map((e) => [e.path, e.extensions.code])).toEqual([
+      [['workspace', 'createdBy', 'email'], 'FORBIDDEN'],
+    ]);
+  });
+
   // Last: some allowed mutations (updateProfile) change the data the tests above read.
   it.each(rows)('%s as %s: allowed=%s', async (_field, who, allowed, c) => {
     const { query, variables } = c.operation();
@@ -168,3 +185,18 @@ describe('field-level authorization through the gateway', () => {
     }
   });
 });
+
+/** Sends `query` asking for @defer parts (multipart/mixed; deferSpec=20220824) and gives each part's JSON. */
+async function deferred(query: string, variables: Record<string, unknown>, token: string): Promise<unknown[]> {
+  const res = await fetch(`${sg.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'multipart/mixed;deferSpec=20220824,application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  expect(res.headers.get('content-type')).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+  return (await res.text())
+    .split('\r\n---')
+    .map((part) => part.slice(part.indexOf('\r\n\r\n') + 4).trim())
+    .filter((json) => json.startsWith('{'))
+    .map((json) => JSON.parse(json));
+}

@@ -5,7 +5,9 @@ import type { GatewayExecutionResult, GatewayExecutor } from '@apollo/server-gat
 import { inSpan } from '@atrium/kit';
 import { getVariableValues } from 'graphql';
 import { apolloGatewayInternals, buildPlan } from './apollo-internals';
-import { executePlan } from './plan-executor';
+import { executePlanIncrementally } from './incremental';
+import { acceptsDefer, deferRest } from './incremental-delivery';
+import { executePlan, type PlanExecutionContext } from './plan-executor';
 
 /**
  * The gateway's executor with Atrium's plan executor (`EXECUTOR=atrium`): what
@@ -49,16 +51,22 @@ export function atriumExecutor(gateway: ApolloGateway): GatewayExecutor {
 
     const dataSources: Record<string, GraphQLDataSource> = Object.create(null);
     for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) dataSources[name] = dataSource;
-    const result = await inSpan('gateway.execute', {}, () =>
-      executePlan(plan, {
-        supergraphSchema: internals.supergraphSchema,
-        apiSchema: internals.apiSchema,
-        operation: operation ?? { document, operationName },
-        variables: request.variables,
-        dataSources,
-        requestContext,
-      }),
-    );
+    const context: PlanExecutionContext = {
+      supergraphSchema: internals.supergraphSchema,
+      apiSchema: internals.apiSchema,
+      operation: operation ?? { document, operationName },
+      variables: request.variables,
+      dataSources,
+      requestContext,
+    };
+    // @defer in parts when the client asks for them (incremental-delivery.ts); otherwise executePlan runs Defer nodes to the end.
+    if (acceptsDefer(request.http?.headers.get('accept'))) {
+      const { initial, subsequent } = await inSpan('gateway.execute', {}, () => executePlanIncrementally(plan, context));
+      const { hasNext, ...first } = initial;
+      if (hasNext) deferRest(requestContext.context, subsequent);
+      return first as GatewayExecutionResult;
+    }
+    const result = await inSpan('gateway.execute', {}, () => executePlan(plan, context));
     return result as GatewayExecutionResult;
   };
 }

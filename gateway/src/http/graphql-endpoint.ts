@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayContext } from '../context';
 import type { GatewayModule } from '../module';
 import type { AuthorizingGateway } from '../plan/authorizing-gateway';
+import { incrementalDelivery } from '../execute/incremental-delivery';
 import { jsonBody } from './body-limit';
 import type { RequestProtection } from './request-protection';
 
@@ -44,17 +45,19 @@ export function graphqlEndpoint(
     async start(host) {
       const { config, log, metrics, httpServer } = host;
       const production = config.NODE_ENV === 'production';
+      const formatError = createErrorFormatter(log);
       const apollo = new ApolloServer<GatewayContext>({
         gateway,
         introspection: !production,
         includeStacktraceInErrorResponses: false,
-        formatError: createErrorFormatter(log),
+        formatError,
         ...protection.apolloOptions,
         plugins: [
           ...host.plugins(),
           ApolloServerPluginDrainHttpServer({ httpServer }),
           metrics.plugin,
           refuseUnsafeStrings<GatewayContext>(),
+          incrementalDelivery(formatError),
           production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
           ...extraPlugins,
         ],

@@ -4,6 +4,7 @@ import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/feder
 import type { Caller } from '@atrium/kit';
 import type { GraphQLSchema } from 'graphql';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
+import { addDeferDirective } from './defer-directive';
 import { authorizedExecutor, planExecutor, type ExecutorKind } from '../execute/authorized-executor';
 import { SubscriptionPlanner } from '../subscriptions/event-plan';
 
@@ -86,8 +87,10 @@ export class AuthorizingGateway implements GatewayInterface {
     return { executor: executor && authorizedExecutor(planExecutor(this.executorKind, this.inner, executor), () => this.authorizer()) };
   }
 
+  /** Listeners (Apollo Server's among them) get the API schema with `@defer` when Atrium's executor runs the plans. */
   onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
-    return this.inner.onSchemaLoadOrUpdate(callback);
+    if (this.executorKind !== 'atrium') return this.inner.onSchemaLoadOrUpdate(callback);
+    return this.inner.onSchemaLoadOrUpdate((update) => callback({ ...update, apiSchema: addDeferDirective(update.apiSchema) }));
   }
 
   stop() {

@@ -33,6 +33,8 @@ export function supergraph(fetch: Pick<SubgraphFetch, 'dataSource'>): GatewayMod
           buildService: (service) => fetch.dataSource(service),
           validateSupergraph: config.NODE_ENV !== 'production',
           logger: log,
+          // Plans with Defer nodes for @defer: Atrium's executor runs them (execute/incremental.ts), @apollo/gateway's refuses them.
+          queryPlannerConfig: config.EXECUTOR === 'atrium' ? { incrementalDelivery: { enableDefer: true } } : undefined,
         },
         policies,
         () => metrics.planBuilt(),
