@@ -1,5 +1,6 @@
 import { loadSupergraphConfig } from '@atrium/kit';
 import { graphql, waitFor } from '@atrium/kit/testing';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SELF } from '../../subgraphs/health/src/monitor/targets';
@@ -9,6 +10,7 @@ import { ADMIN, castOfUsers, startSupergraph, type RunningSupergraph, type Sessi
 // The dashboard in a real browser against the whole supergraph: sign-in over HTTP, then
 // everything over the page's one graphql-ws connection. Needs `npm run build:dashboard`
 // (npm test runs it) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium; .ci/run installs it).
+// It leaves a screenshot of the whole page in TEST_ARTIFACTS_DIR (default test-artifacts/).
 
 const CHROMIUM = tierEnv.chromiumPath;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -31,6 +33,11 @@ let browser: Browser;
 let page: Page;
 let dashboardUrl: string;
 const pageErrors: string[] = [];
+/** The browser console's errors on the admin's page (a CSP refusal would show there). */
+const consoleErrors: string[] = [];
+/** Bookings made before the page opens, oldest first: the feed must open with them. */
+const earlier: string[] = [];
+const ARTIFACTS = process.env.TEST_ARTIFACTS_DIR ?? path.join(__dirname, '..', '..', 'test-artifacts');
 
 /** A slot `days` from now at `hour`:00 UTC. */
 function slot(days: number, hour: number) {
@@ -39,6 +46,17 @@ function slot(days: number, hour: number) {
   return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3600_000).toISOString() };
 }
 const book = (token: string, when: ReturnType<typeof slot>) => graphql(sg.url, CREATE, { input: { workspaceId, ...when } }, { token });
+
+/** A chart box's `data-*` attribute (what uPlot was given: charts.ts), as a number. */
+const chartNumber = (on: Page, chart: string, attribute: string) =>
+  on.getByTestId(`chart-${chart}`).getAttribute(`data-${attribute}`).then(Number);
+/** Waits until that attribute reaches `min` (the charts are re-read every 10 s). */
+const chartReaches = (on: Page, chart: string, attribute: string, min: number) =>
+  on.waitForFunction(
+    ([c, a, m]) => Number(document.querySelector<HTMLElement>(`[data-testid="chart-${c}"]`)?.getAttribute(`data-${a}`)) >= Number(m),
+    [chart, attribute, String(min)] as const,
+    { timeout: 60_000 },
+  );
 
 /** Waits for the element matching `selector` (attributes included), as the page updates itself. */
 const shows = (on: Page, selector: string) => on.locator(selector).first().waitFor();
@@ -63,6 +81,12 @@ beforeAll(async () => {
     if (res.data) await graphql(sg.url, `mutation($id: ID!) { cancelBooking(id: $id) { id } }`, { id: res.data.createBooking.id }, { token: member.accessToken });
     return !!res.data;
   }, { what: 'booking to know the workspace' });
+  // History for the feed to open with: made before any page exists, one after the other.
+  for (const days of [4, 5, 6]) {
+    const res = await book(member.accessToken, slot(days, 9));
+    expect(res.errors).toBeUndefined();
+    earlier.push(res.data!.createBooking.id);
+  }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }, 120_000);
 
@@ -81,6 +105,8 @@ describe('the operations dashboard at /dashboard', () => {
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(dashboardUrl);
     await page.getByTestId('signin-email').fill(ADMIN.email);
     await page.getByTestId('signin-password').fill(ADMIN.password);
@@ -104,6 +130,43 @@ describe('the operations dashboard at /dashboard', () => {
     expect(await page.getByTestId('signin-form').count()).toBe(0);
   }, 60_000);
 
+  it('opens the booking feed with the bookings made before the page, the last changed first', async () => {
+    const rows = page.getByTestId('booking-row');
+    for (const id of earlier) await shows(page, `[data-testid=booking-row][data-booking-id="${id}"][data-source=history]`);
+    // Newest first; the workspace probe's cancelled booking (made before them) comes after.
+    const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-booking-id')));
+    expect(ids.slice(0, 3)).toEqual([...earlier].reverse());
+    expect(new Set(ids).size).toBe(ids.length);
+    const first = page.locator(`[data-testid=booking-row][data-booking-id="${earlier[2]}"]`);
+    expect(await first.getByTestId('booking-workspace').textContent()).toBe('Board room');
+    expect(await first.getByTestId('booking-user').textContent()).toBe('Mia Member');
+    expect(await first.locator('[data-testid=booking-status]').getAttribute('data-status')).toBe('PENDING_PAYMENT');
+  }, 60_000);
+
+  it('draws the history charts with real points: latency and status per service, gateway traffic, bookings per hour', async () => {
+    // Probe latency and share of probes UP: one series per monitored service, in their order.
+    for (const chart of ['latency', 'availability']) {
+      await chartReaches(page, chart, 'points', 1);
+      expect(await chartNumber(page, chart, 'series')).toBe(MONITORED.length);
+      expect(await page.getByTestId(`chart-${chart}`).getAttribute('data-services')).toBe(MONITORED.join(','));
+      expect(await chartNumber(page, chart, 'probes')).toBeGreaterThan(0);
+      expect(await page.locator(`[data-testid=chart-${chart}] canvas`).count()).toBe(1);
+    }
+    expect(await chartNumber(page, 'latency', 'step')).toBe(10);
+
+    // The gateway's own counter: every request of this suite so far went through it.
+    await chartReaches(page, 'traffic', 'requests', 1);
+    expect(await chartNumber(page, 'traffic', 'series')).toBe(2);
+    expect(await chartNumber(page, 'traffic', 'points')).toBeGreaterThanOrEqual(1);
+
+    // reporting counts bookings from events, so they may land a poll later.
+    await chartReaches(page, 'bookings', 'bookings', earlier.length + 1); // + the workspace probe's
+    expect(await chartNumber(page, 'bookings', 'series')).toBe(2);
+    expect(await chartNumber(page, 'bookings', 'points')).toBeGreaterThanOrEqual(24);
+    expect(await chartNumber(page, 'bookings', 'cancellations')).toBeGreaterThanOrEqual(1);
+    for (const chart of ['latency', 'availability', 'traffic', 'bookings']) expect(await page.getByTestId(`chart-${chart}-error`).count()).toBe(0);
+  }, 120_000);
+
   it('adds a booking made over HTTP to the live feed without a reload, and shows it CONFIRMED once paid', async () => {
     let loads = 0;
     page.on('load', () => loads++);
@@ -115,6 +178,7 @@ describe('the operations dashboard at /dashboard', () => {
     const id: string = created.data!.createBooking.id;
     const row = page.locator(`[data-testid=booking-row][data-booking-id="${id}"]`);
     await row.locator('[data-testid=booking-status][data-status=PENDING_PAYMENT]').waitFor();
+    await shows(page, `[data-testid=booking-row][data-booking-id="${id}"][data-source=live]`); // brought by bookingUpdated
     // Completed by the gateway from catalog and identity, like any bookingUpdated payload.
     expect(await row.getByTestId('booking-workspace').textContent()).toBe('Board room');
     expect(await row.getByTestId('booking-city').textContent()).toBe('Paris');
@@ -126,8 +190,20 @@ describe('the operations dashboard at /dashboard', () => {
     await row.locator('[data-testid=booking-status][data-status=CONFIRMED]').waitFor();
     expect(await row.count()).toBe(1); // the same row, updated in place
     expect(await page.getByTestId('booking-row').first().getAttribute('data-booking-id')).toBe(id);
+    // Below it, the bookings the feed opened with, each once: no duplicate, no gap.
+    const ids = await page.getByTestId('booking-row').evaluateAll((els) => els.map((el) => el.getAttribute('data-booking-id')));
+    expect(ids.slice(0, 4)).toEqual([id, ...[...earlier].reverse()]);
+    expect(new Set(ids).size).toBe(ids.length);
     expect(loads).toBe(0);
-  }, 60_000);
+
+    // The bookings chart catches up with it too (reporting counts from events).
+    await chartReaches(page, 'bookings', 'bookings', earlier.length + 2);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const screenshot = path.join(ARTIFACTS, 'dashboard.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`dashboard screenshot: ${screenshot}`);
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
 
   it('turns a stopped subgraph DOWN with an open incident, and back UP, without a reload', async () => {
     let loads = 0;
@@ -159,6 +235,10 @@ describe('the operations dashboard at /dashboard', () => {
     await shows(other, '[data-testid=service-row] [data-testid=service-status][data-status]'); // any signed-in user
     expect(await other.getByTestId('system-error').textContent()).toMatch(/^FORBIDDEN: /);
     expect(await other.getByTestId('incidents-error').textContent()).toMatch(/^FORBIDDEN: /);
+    // The history is the operators' too; the feed opens with the member's own bookings.
+    for (const chart of ['latency', 'traffic', 'bookings']) await shows(other, `[data-testid=chart-${chart}-error]`);
+    for (const chart of ['latency', 'traffic', 'bookings']) expect(await other.getByTestId(`chart-${chart}-error`).textContent()).toMatch(/^FORBIDDEN: /);
+    for (const id of earlier) await shows(other, `[data-testid=booking-row][data-booking-id="${id}"]`);
     expect(await other.getByTestId('signed-in-as').textContent()).toContain('Mia Member');
 
     await other.getByTestId('signout').click();

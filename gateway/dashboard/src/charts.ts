@@ -85,7 +85,11 @@ const SPECS: Record<string, (s: State) => ChartSpec | null> = {
         { label: 'cancellations', stroke: color(1), fill: `${color(1)}99`, paths: bars, points: { show: false } },
       ],
       shape: 'bookings',
-      options: { scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } }, axes: [{}, { label: 'per hour', size: 50 }] },
+      options: {
+        // Half an hour of room either side, so the first and last bars are drawn whole.
+        scales: { x: { time: true, range: (_u, min, max) => [min - 1800, max + 1800] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [{}, { label: 'per hour', size: 50 }],
+      },
       summary: { bookings: hours.reduce((n, h) => n + h.bookings, 0), cancellations: hours.reduce((n, h) => n + h.cancellations, 0) },
     };
   },

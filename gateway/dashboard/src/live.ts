@@ -96,9 +96,7 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
         on.connection('connected', null);
         void load<{ me: Me | null }>(ME, 'general', (d) => on.me(d.me));
         void load<{ services: ServiceStatus[] }>(SERVICES, 'services', (d) => on.services(d.services));
-        // Sent after the bookingUpdated subscription (opened with the client, so first on the
-        // socket): whatever changes meanwhile comes both ways, and the merge keeps one copy.
-        void load<{ recentBookings: Booking[] }>(RECENT_BOOKINGS, 'feed', (d) => on.recentBookings(d.recentBookings));
+        void loadRecent();
         void loadSystem();
         void loadHistory();
       },
@@ -138,6 +136,11 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
       on.error('traffic', describeFailure(err));
     }
   };
+  // Sent after the bookingUpdated subscription (opened with the client, so first on the
+  // socket), and again with every re-read of the charts: the gateway may start listening a
+  // moment after it answers the query, and a booking changed in that moment would otherwise
+  // be missed. The merge (state.ts) keeps one row per booking, the latest version.
+  const loadRecent = () => load<{ recentBookings: Booking[] }>(RECENT_BOOKINGS, 'feed', (d) => on.recentBookings(d.recentBookings));
   const loadHistory = () =>
     Promise.all([
       load<{ serviceHealthHistory: HealthHistory | null }>(HEALTH_HISTORY, 'healthHistory', (d) => d.serviceHealthHistory && on.history({ health: d.serviceHealthHistory })),
@@ -171,9 +174,9 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
 
   let historyPolling = false;
   const historyTimer = setInterval(() => {
-    if (!connected || historyPolling || !on.wantsHistory()) return;
+    if (!connected || historyPolling) return;
     historyPolling = true;
-    void loadHistory().finally(() => (historyPolling = false));
+    void Promise.all([loadRecent(), on.wantsHistory() ? loadHistory() : null]).finally(() => (historyPolling = false));
   }, HISTORY_POLL_MS);
 
   return () => {

@@ -53,8 +53,9 @@ describe('dashboard state', () => {
       ['b', 'CONFIRMED', 'live'], // the older copy from the query is dropped
       ['a', 'PENDING_PAYMENT', 'history'],
     ]);
-    // The same version again (a reconnection's re-read) changes nothing; a new one goes on top.
-    expect(mergeBookings(feed, [booking('c', 6)], 'live')).toEqual(feed);
+    // The same version again changes nothing (a re-read), or only notes that it came live too.
+    expect(mergeBookings(feed, [booking('c', 6)], 'history')).toEqual(feed);
+    expect(mergeBookings(feed, [booking('c', 6)], 'live').map((r) => r.source)).toEqual(['live', 'live', 'history']);
     feed = pushBooking(feed, booking('d', 7));
     expect(feed.map((r) => r.id)).toEqual(['d', 'c', 'b', 'a']);
     expect(mergeBookings([], Array.from({ length: FEED_LIMIT + 1 }, (_, i) => booking(`h${i}`, i)), 'history')).toHaveLength(FEED_LIMIT);

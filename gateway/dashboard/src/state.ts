@@ -89,8 +89,11 @@ export function mergeBookings(feed: readonly FeedRow[], bookings: readonly Booki
   for (const booking of bookings) {
     const current = rows.get(booking.id);
     if (current && changed(current) > changed(booking)) continue;
-    // The same version again keeps its row as it was (and where it came from first).
-    if (current && changed(current) === changed(booking) && current.status === booking.status) continue;
+    // The same version again keeps its row, only noting that the subscription brought it too.
+    if (current && changed(current) === changed(booking) && current.status === booking.status) {
+      if (source === 'live' && current.source !== 'live') rows.set(booking.id, { ...current, source });
+      continue;
+    }
     rows.set(booking.id, { ...booking, source });
   }
   return [...rows.values()].sort((a, b) => changed(b) - changed(a) || (a.id < b.id ? 1 : -1)).slice(0, FEED_LIMIT);

@@ -20,6 +20,10 @@ export async function startFakeService(): Promise<FakeService> {
     status: 200,
     async start() {
       server = createServer((req, res) => {
+        // One connection per probe, as with a restarted service: a stop then finds no idle
+        // keep-alive socket to cut under a probe that is just reusing it ("connection reset"),
+        // so every probe after a stop is refused, and one already answering completes.
+        res.shouldKeepAlive = false;
         res.statusCode = req.url === '/ready' ? fake.status : 404;
         res.end(JSON.stringify({ status: fake.status === 200 ? 'ready' : 'unavailable' }));
       });
@@ -34,9 +38,9 @@ export async function startFakeService(): Promise<FakeService> {
       if (!server) return;
       const s = server;
       server = undefined;
-      // Keep-alive connections would otherwise keep answering.
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      await closed;
     },
   };
   await fake.start();
