@@ -13,8 +13,8 @@ import { compileShape } from './response-shape';
  * Atrium's executor on small in-memory subgraphs, each response (data, errors with their
  * paths and codes, extensions) compared with the one expected once serialized as a client
  * would receive it. The expected responses are @apollo/gateway's own answers to the same plans
- * (the differential comparison with it, on many more supergraphs, is the conformance tier's:
- * test/conformance).
+ * (the differential comparison with it is the conformance tier's: this supergraph and these
+ * operations are its `products-reviews`, test/conformance/supergraphs/products-reviews.ts).
  */
 
 const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;

@@ -4,6 +4,7 @@ import { compoundKeys, provides, requiresArgs, requiresChain, shareable } from '
 import { errorsNonNull, errorsNullable, subgraphDown } from './errors';
 import { feedAcross, providesNested } from './more';
 import { directives, fragmentsAliases, mutations, subscriptions } from './operations';
+import { productsReviews } from './products-reviews';
 
 /** Every supergraph of the tier, each with its operations (see README.md for what each covers). */
 export const supergraphs: SupergraphFixture[] = [
@@ -25,4 +26,5 @@ export const supergraphs: SupergraphFixture[] = [
   subscriptions,
   providesNested,
   feedAcross,
+  productsReviews,
 ];
