@@ -456,3 +456,48 @@ describe('executePlanIncrementally', () => {
     for await (const payload of execution.subsequent) throw new Error(`unexpected payload ${JSON.stringify(payload)}`);
   });
 });
+
+describe('executePlanIncrementally, dependencies', () => {
+  it('starts a deferred part once the fetch it depends on is done, without waiting for the rest of the primary', async () => {
+    const { plan: queryPlan, document } = plan(`{ topProducts(first: 2) { name inStock ... @defer(label: "r") { reviews { body } } } }`, undefined, deferPlanner);
+    const calls: string[] = [];
+    // inventory (the rest of the primary) answers only once reviews (the deferred part) was asked.
+    let reviewsAsked!: () => void;
+    const reviewsCalled = new Promise<void>((resolve) => (reviewsAsked = resolve));
+    const dataSources: Record<string, GraphQLDataSource> = {
+      ...fixture.dataSources,
+      inventory: {
+        process: async (options) => {
+          calls.push('inventory asked');
+          await reviewsCalled;
+          calls.push('inventory answers');
+          return fixture.dataSources.inventory.process(options);
+        },
+      },
+      reviews: {
+        process: (options) => {
+          calls.push('reviews asked');
+          reviewsAsked();
+          return fixture.dataSources.reviews.process(options);
+        },
+      },
+    };
+    const execution = await executePlanIncrementally(queryPlan, {
+      supergraphSchema: fixture.supergraphSchema,
+      apiSchema: fixture.apiSchema,
+      operation: { document },
+      dataSources,
+      requestContext: requestContext(undefined),
+    });
+    // reviews was asked while inventory (the primary) was still waiting for it.
+    expect([...calls].sort()).toEqual(['inventory answers', 'inventory asked', 'reviews asked']);
+    expect(calls.indexOf('reviews asked')).toBeLessThan(calls.indexOf('inventory answers'));
+    expect(serialized(execution.initial)).toEqual({ data: { topProducts: [{ name: 'Chair', inStock: true }, { name: 'Table', inStock: false }] }, hasNext: true });
+    const items = [];
+    for await (const payload of execution.subsequent) items.push(...serialized(payload).incremental);
+    expect(items).toEqual([
+      { data: { reviews: [{ body: 'Comfy' }, { body: 'Sturdy' }] }, path: ['topProducts', 0], label: 'r' },
+      { data: { reviews: [{ body: 'Wobbly' }, { body: 'Anonymous' }] }, path: ['topProducts', 1], label: 'r' },
+    ]);
+  });
+});
