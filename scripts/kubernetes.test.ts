@@ -17,6 +17,7 @@ import * as models from 'kubernetes-models';
 import { parse, parseAllDocuments } from 'yaml';
 import { gatewayEnv, loadGatewayConfig } from '../gateway/src/config';
 import { operations } from '../gateway/src/ops/endpoints';
+import { createGatewayMetrics } from '../gateway/src/ops/metrics';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 import { bookingEnv } from '../subgraphs/booking/src/config';
 import { catalogEnv } from '../subgraphs/catalog/src/config';
@@ -422,10 +423,14 @@ describe('deploy/kubernetes', () => {
 
     it('are routes the gateway serves (its operations module)', async () => {
       const { routes, app } = recorder();
-      const host = { config: { NODE_ENV: 'production' }, metrics: { watchDependencies: () => undefined, registry: {} }, readiness: () => ({ ready: true }) };
+      const host = { config: { NODE_ENV: 'production' }, metrics: createGatewayMetrics(), readiness: () => ({ ready: true }) };
       const started = await operations({ urls: {}, circuits: {} } as any, { redisStatus: () => undefined } as any).start(host as any);
-      (started as any).routes(app);
-      expect(routes).toEqual(expect.arrayContaining(['/health', '/ready']));
+      try {
+        (started as any).routes(app);
+        expect(routes).toEqual(expect.arrayContaining(['/health', '/ready']));
+      } finally {
+        await started.close?.();
+      }
     });
   });
 });
