@@ -1,6 +1,8 @@
 /**
- * `npm run bench:profile -- [query] [seconds] [process]`: where the Atrium gateway (or, given
- * its name, one subgraph) spends its CPU. Starts the benchmark stack with that process under
+ * `npm run bench:profile -- [query] [seconds] [process] [--light] [--dedup off]`: where the
+ * Atrium gateway (or, given its name, one subgraph) spends its CPU. `--light` runs it on the
+ * benchmark's in-memory subgraphs (bench/light/), where the gateway bounds the rate;
+ * `--dedup off` starts it with SUBGRAPH_DEDUP=off, so every request pays its own fetches. Starts the benchmark stack with that process under
  * `--cpu-prof`, loads the gateway with one query (default `auth`, 15 s), stops it, and prints the functions with the most self time,
  * grouped by package. The `.cpuprofile` is kept for Chrome DevTools. Measure before you
  * change anything (docs/benchmarks.md, "Levers").
@@ -19,23 +21,29 @@ import { summarizeProfile } from './profile-summary';
 const log = (message: string) => process.stdout.write(`[profile] ${message}\n`);
 
 async function main() {
-  const query = (process.argv[2] ?? 'auth') as QueryId;
-  const seconds = Number(process.argv[3] ?? 15);
-  const target = process.argv[4] ?? 'gateway';
+  const flags = process.argv.slice(2);
+  const light = flags.includes('--light');
+  const dedupAt = flags.indexOf('--dedup');
+  const atriumDedup = dedupAt >= 0 && flags[dedupAt + 1] === 'off' ? 'off' : 'on';
+  const positional = flags.filter((f, i) => !f.startsWith('--') && !(dedupAt >= 0 && i === dedupAt + 1));
+  const query = (positional[0] ?? 'auth') as QueryId;
+  const seconds = Number(positional[1] ?? 15);
+  const target = positional[2] ?? 'gateway';
+  if (light && target !== 'gateway') throw new Error('--light profiles the gateway only (the light subgraphs are the benchmark\'s own)');
   if (!QUERY_SPECS[query]) throw new Error(`unknown query "${query}" (one of ${Object.keys(QUERY_SPECS).join(', ')})`);
   const repoRoot = findRepoRoot(__dirname);
   const profileDir = mkdtempSync(path.join(tmpdir(), 'atrium-profile-'));
   const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   const stack = new Stack(
     target === 'gateway'
-      ? { repoRoot, targets: [], log, atriumNodeArgs: profiling }
-      : { repoRoot, targets: [], log, subgraphNodeArgs: { name: target, args: profiling } },
+      ? { repoRoot, mode: light ? 'light' : 'full', atriumDedup, targets: [], log, atriumNodeArgs: profiling }
+      : { repoRoot, atriumDedup, targets: [], log, subgraphNodeArgs: { name: target, args: profiling } },
   );
   const stop = () => void stack.down().then(() => process.exit(130));
   process.once('SIGINT', stop);
   try {
     await stack.up();
-    const seeded = await seed(stack.atrium!.url, log);
+    const seeded = light ? stack.lightFacts! : await seed(stack.atrium!.url, log);
     const op = QUERY_SPECS[query].gateway;
     const request = loadRequest(stack.atrium!.url, op.query, op.variables?.(seeded), tokenFor(op.caller, seeded));
     const answer = await probe(request);
