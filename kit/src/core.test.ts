@@ -42,6 +42,13 @@ describe("@atrium/kit's core", () => {
     expect(loaded.filter((name) => /^(@mikro-orm\/.*|pg|pg-.*|knex|bullmq|type-graphql|class-validator)$/.test(name))).toEqual([]);
   });
 
+  it('loads no OpenTelemetry SDK, exporter or instrumentation until a service traces: only the no-op API', () => {
+    for (const entry of ['index.ts', 'subgraph/index.ts']) {
+      const loaded = packagesLoadedBy(path.resolve(__dirname, entry));
+      expect(loaded.filter((name) => name.startsWith('@opentelemetry/'))).toEqual(['@opentelemetry/api']);
+    }
+  });
+
   it("is what a subgraph's kit builds on: @atrium/kit/subgraph loads them", () => {
     const loaded = packagesLoadedBy(path.resolve(__dirname, 'subgraph/index.ts'));
     expect(loaded).toEqual(expect.arrayContaining(['@mikro-orm/core', 'pg', 'bullmq', 'type-graphql']));
