@@ -4,6 +4,8 @@ import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/feder
 import type { Caller } from '@atrium/kit';
 import type { GraphQLSchema } from 'graphql';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
+import type { QueryPlanner } from '@apollo/query-planner';
+import { apolloGatewayInternals } from '../execute/apollo-internals';
 import { addDeferDirective } from './defer-directive';
 import { authorizedExecutor, planExecutor, type ExecutorKind } from '../execute/authorized-executor';
 import { SubscriptionPlanner } from '../subscriptions/event-plan';
@@ -65,7 +67,7 @@ export class AuthorizingGateway implements GatewayInterface {
       this.schema = apiSchema;
       this.subscriptionPlanner.reset();
       // The planner is new with each supergraph; count what it builds (the gateway asks it only on a plan-cache miss).
-      const planner = (this.inner as unknown as { queryPlanner?: { buildQueryPlan: (...args: unknown[]) => unknown } }).queryPlanner;
+      const planner = apolloGatewayInternals(this.inner).queryPlanner as QueryPlanner | undefined;
       if (planner && onPlanBuilt) {
         const build = planner.buildQueryPlan.bind(planner);
         planner.buildQueryPlan = (...args) => {
