@@ -52,11 +52,7 @@ const chartNumber = (on: Page, chart: string, attribute: string) =>
   on.getByTestId(`chart-${chart}`).getAttribute(`data-${attribute}`).then(Number);
 /** Waits until that attribute reaches `min` (the charts are re-read every 10 s). */
 const chartReaches = (on: Page, chart: string, attribute: string, min: number) =>
-  on.waitForFunction(
-    ([c, a, m]) => Number(document.querySelector<HTMLElement>(`[data-testid="chart-${c}"]`)?.getAttribute(`data-${a}`)) >= Number(m),
-    [chart, attribute, String(min)] as const,
-    { timeout: 60_000 },
-  );
+  waitFor(async () => (await chartNumber(on, chart, attribute)) >= min, { what: `chart ${chart}'s data-${attribute} to reach ${min}`, timeoutMs: 60_000 });
 
 /** Waits for the element matching `selector` (attributes included), as the page updates itself. */
 const shows = (on: Page, selector: string) => on.locator(selector).first().waitFor();
