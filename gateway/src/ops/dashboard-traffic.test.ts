@@ -95,3 +95,13 @@ describe('GET /dashboard/api/traffic', () => {
     expect(await get('member')).toMatchObject({ status: 403, body: { errors: [{ extensions: { code: 'FORBIDDEN' } }] } });
   });
 });
+
+describe('a registry that cannot be read', () => {
+  it('fails the report, without an unhandled rejection at start', async () => {
+    const broken = { getSingleMetric: () => ({ get: () => Promise.reject(new Error('registry unavailable')) }) } as never;
+    const history = trafficHistory(broken, { timer: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(history.report()).rejects.toThrow('registry unavailable');
+    history.close();
+  });
+});

@@ -85,15 +85,23 @@ export function trafficHistory(registry: Registry, options: TrafficHistoryOption
   const now = options.now ?? Date.now;
   const ring: TrafficPoint[] = [];
   let last: Promise<Totals> = readTotals(registry, now());
+  // Awaited only by the first sample or report: a registry that cannot be read must fail
+  // those (the route answers 500), not crash the process as an unhandled rejection now.
+  last.catch(() => undefined);
   const sample = async () => {
     // Chained, so two samples never read the same baseline.
-    const next = last.then(async (from) => {
-      const to = await readTotals(registry, now());
-      ring.push(point(from, to));
-      if (ring.length > keep) ring.splice(0, ring.length - keep);
-      return to;
-    });
+    const next = last.then(
+      async (from) => {
+        const to = await readTotals(registry, now());
+        ring.push(point(from, to));
+        if (ring.length > keep) ring.splice(0, ring.length - keep);
+        return to;
+      },
+      // No baseline (the last read failed): this read becomes one, with no point of its own.
+      () => readTotals(registry, now()),
+    );
     last = next;
+    next.catch(() => undefined); // the same: reported by this call, not again by the next one
     await next;
   };
   const timer = options.timer === false ? undefined : setInterval(() => void sample().catch(() => undefined), everyMs);
