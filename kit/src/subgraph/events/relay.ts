@@ -116,7 +116,8 @@ export function startRelay(options: RelayOptions): Relay {
       // Tracing: each row's publish span, a child of its outbox write; the envelope carries its traceparent.
       const traces = rows.map((row) => publishTrace(options.telemetry, row, stream));
       rows.forEach((row, i) => {
-        const envelope = { ...toEnvelope(row), ...(traces[i].traceparent ? { traceparent: traces[i].traceparent } : {}) };
+        const envelope = toEnvelope(row);
+        if (traces[i].traceparent) envelope.traceparent = traces[i].traceparent;
         pipeline.xadd(stream, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(envelope));
       });
       const results = await pipeline.exec().catch((err: unknown) => {
