@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { serializeError } from './dependency-errors';
-import { traceLogFields } from './telemetry';
+import { mergeTraceLogFields, traceLogFields } from './telemetry';
 
 export type { Logger };
 
@@ -18,6 +18,7 @@ export function createLogger(options: { name: string; level?: string; format?: '
     serializers: { err: serializeError },
     // `trace_id` and `span_id` of the active span, when the service traces (telemetry.ts).
     mixin: traceLogFields,
+    mixinMergeStrategy: mergeTraceLogFields,
     redact: {
       paths: [
         'req.headers.authorization',

@@ -1,14 +1,31 @@
 import { context, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { buildSchema, graphql } from 'graphql';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger';
 import { atriumTracer, continueTrace, inSpan, startTelemetry, traceparentOf, tracingOn } from './telemetry';
 import { consumeTrace, JOB_TRACEPARENT, jobTrace, publishTrace, recordedTrace, withJobTrace } from './telemetry-events';
+import { traceRootFields } from './telemetry-resolvers';
 import { startOtlpReceiver, waitFor } from './testing';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${SPAN_ID}-01`;
+
+/** A logger writing into `lines`. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ name: 'test', destination: new Writable({ write: (chunk, _enc, done) => void (lines.push(JSON.parse(String(chunk))), done()) }) });
+  return { log, lines };
+}
+
+/** A schema whose root fields answer, and a nested field that does too. */
+const helloSchema = () => {
+  const schema = buildSchema('type Query { hello: Greeting } type Greeting { text: String } type Mutation { wave: Boolean }');
+  schema.getQueryType()!.getFields().hello.resolve = async () => ({ text: 'hi' });
+  schema.getMutationType()!.getFields().wave.resolve = () => true;
+  return schema;
+};
 
 describe('traceparent helpers (what the envelope, the outbox row and job data carry)', () => {
   it('turn a traceparent into a remote parent and back, unchanged', () => {
@@ -58,6 +75,18 @@ describe('tracing switched off (no OTLP endpoint)', () => {
     expect(await inSpan('x', {}, async (span) => span.isRecording())).toBe(false);
     await telemetry.close();
   });
+
+  it('writes log lines without trace fields, exactly as before', () => {
+    const { log, lines } = capturingLogger();
+    log.info({ bookingId: 'b' }, 'hello');
+    expect(Object.keys(lines[0]).sort()).toEqual(['bookingId', 'hostname', 'level', 'msg', 'name', 'pid', 'time']);
+  });
+
+  it('leaves traced root fields answering as before', async () => {
+    const schema = traceRootFields(helloSchema());
+    expect(await graphql({ schema, source: '{ hello { text } }' })).toEqual({ data: { hello: { text: 'hi' } } });
+    expect(await graphql({ schema, source: 'mutation { wave }' })).toEqual({ data: { wave: true } });
+  });
 });
 
 describe('tracing switched on, several services in one process', () => {
@@ -68,8 +97,7 @@ describe('tracing switched on, several services in one process', () => {
     const consumer = startTelemetry('consumer', { ...config, OTEL_SERVICE_NAME: 'consumer-renamed' });
     try {
       expect(tracingOn()).toBe(true);
-      const lines: string[] = [];
-      const log = createLogger({ name: 'test', destination: new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }) });
+      const { log, lines } = capturingLogger();
 
       // The producer's request records an event; its relay publishes it; the consumer handles it and adds a job.
       let row = { id: 'e1', type: 'booking.created', traceparent: null as string | null };
@@ -110,7 +138,7 @@ describe('tracing switched on, several services in one process', () => {
       expect(job.attributes).toMatchObject({ 'messaging.system': 'bullmq', 'atrium.job.attempt': 1 });
       expect(receiver.spans.some((s) => s.name === 'nobody’s')).toBe(false);
       // Log lines written in a span carry its ids.
-      expect(JSON.parse(lines[0])).toMatchObject({ msg: 'recorded', trace_id: request.traceId, span_id: request.spanId });
+      expect(lines[0]).toMatchObject({ msg: 'recorded', trace_id: request.traceId, span_id: request.spanId });
     } finally {
       await producer.close();
       expect(tracingOn()).toBe(true); // the consumer still traces
@@ -121,5 +149,25 @@ describe('tracing switched on, several services in one process', () => {
     expect(tracingOn()).toBe(false);
     expect(atriumTracer().startSpan('after').isRecording()).toBe(false);
     expect(context.active()).toBe(ROOT_CONTEXT as Context);
+  });
+
+  it('gives each root field a span of its own, once however often the schema is wrapped, and none to nested fields', async () => {
+    const receiver = await startOtlpReceiver();
+    const telemetry = startTelemetry('fields', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: 50 });
+    try {
+      const schema = traceRootFields(traceRootFields(helloSchema()));
+      await inSpan('request', {}, async () => {
+        expect(await graphql({ schema, source: 'query Greet { hello { text } }' })).toEqual({ data: { hello: { text: 'hi' } } });
+        expect(await graphql({ schema, source: 'mutation { wave }' })).toEqual({ data: { wave: true } });
+      }, telemetry.context(ROOT_CONTEXT));
+      await waitFor(() => receiver.spans.length >= 3, { what: 'the spans', timeoutMs: 20_000 });
+      const request = receiver.spans.find((s) => s.name === 'request')!;
+      expect(receiver.spans.map((s) => s.name).sort()).toEqual(['Mutation.wave', 'Query.hello', 'request']);
+      expect(receiver.spans.filter((s) => s.name !== 'request').every((s) => s.parentSpanId === request.spanId)).toBe(true);
+      expect(receiver.spans.find((s) => s.name === 'Query.hello')!.attributes).toMatchObject({ 'graphql.operation.name': 'Greet', 'graphql.field.name': 'hello' });
+    } finally {
+      await telemetry.close();
+      await receiver.close();
+    }
   });
 });

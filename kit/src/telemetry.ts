@@ -263,12 +263,23 @@ export function continueTrace(traceparent: unknown, base: Context = ROOT_CONTEXT
   return isSpanContextValid(parent) ? trace.setSpanContext(base, parent) : base;
 }
 
+const NO_TRACE_FIELDS: Record<string, string> = Object.freeze({});
+
 /**
- * The log fields of the active span (`trace_id`, `span_id`), for pino's mixin; none while
- * tracing is off. A new object every time: pino merges the line's own fields into it.
+ * The log fields of the active span (`trace_id`, `span_id`), for pino's `mixin`; none (one
+ * shared empty object, which `mergeTraceLogFields` leaves alone) while tracing is off or no
+ * span is active.
  */
 export function traceLogFields(): Record<string, string> {
-  if (!sdk) return {};
+  if (!sdk) return NO_TRACE_FIELDS;
   const span = trace.getSpanContext(context.active());
-  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : NO_TRACE_FIELDS;
+}
+
+/**
+ * pino's `mixinMergeStrategy` for `traceLogFields`: a line without a trace is written exactly
+ * as it would be without the mixin (no copy); one with a trace gets its ids, its own fields first.
+ */
+export function mergeTraceLogFields(mergeObject: object, mixinObject: object): object {
+  return mixinObject === NO_TRACE_FIELDS ? mergeObject : Object.assign(mixinObject, mergeObject);
 }
