@@ -1,4 +1,4 @@
-import { DEFAULTS, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds } from './args';
+import { DEFAULTS, deferPlannedSeconds, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds } from './args';
 
 describe('parseBenchArgs', () => {
   it('defaults to both benchmarks, every target and query', () => {
@@ -51,6 +51,35 @@ describe('parseBenchArgs', () => {
   });
 });
 
+describe('@defer and fan-out transports', () => {
+  it('runs the @defer benchmark by default at 1 and 8 clients, alone with its command word, or not at all', () => {
+    expect(parseBenchArgs([])).toMatchObject({ defer: true, deferConcurrency: [1, 8], deferRequests: 100 });
+    expect(parseBenchArgs(['defer'])).toMatchObject({ gateways: false, defer: true, contention: false, fanout: false });
+    expect(parseBenchArgs(['defer', '--defer-concurrency', '2,4', '--defer-requests=20'])).toMatchObject({ deferConcurrency: [2, 4], deferRequests: 20 });
+    expect(parseBenchArgs(['--no-defer']).defer).toBe(false);
+    expect(parseBenchArgs(['fanout']).defer).toBe(false);
+    expect(parseBenchArgs(['--light']).defer).toBe(false);
+    expect(() => parseBenchArgs(['defer', '--light'])).toThrow(/Atrium's own subgraphs/);
+    expect(() => parseBenchArgs(['defer', 'fanout'])).toThrow(/choose one/);
+    expect(() => parseBenchArgs(['--defer-requests', '0'])).toThrow(/--defer-requests/);
+  });
+  it('fans out over every transport by default, HTTP ones at 1,000 and 5,000, or over those listed', () => {
+    expect(parseBenchArgs(['fanout'])).toMatchObject({ fanoutTransports: ['websocket', 'multipart', 'sse'], fanoutHttpSizes: [1000, 5000] });
+    expect(parseBenchArgs(['fanout', '--fanout-transports', 'sse,websocket']).fanoutTransports).toEqual(['websocket', 'sse']);
+    expect(parseBenchArgs(['fanout', '--fanout-http-sizes', 'none']).fanoutHttpSizes).toEqual([]);
+    expect(() => parseBenchArgs(['--fanout-transports', 'grpc'])).toThrow(/unknown "grpc"/);
+  });
+  it('counts the HTTP transports and the @defer levels in the planned time', () => {
+    const ws = fanoutPlannedSeconds(parseBenchArgs(['fanout', '--fanout-transports', 'websocket']));
+    const all = fanoutPlannedSeconds(parseBenchArgs(['fanout']));
+    const oneHttp = fanoutPlannedSeconds(parseBenchArgs(['fanout', '--fanout-transports', 'sse']));
+    expect(oneHttp).toBeGreaterThan(0);
+    expect(Math.abs(all - ws - 2 * oneHttp)).toBeLessThanOrEqual(1);
+    expect(deferPlannedSeconds(parseBenchArgs(['defer', '--defer-concurrency', '1']))).toBe(2 + 200 * 0.08);
+    expect(deferPlannedSeconds(parseBenchArgs(['gateways']))).toBe(0);
+  });
+});
+
 describe('light mode', () => {
   it('measures on Atrium\'s subgraphs unless told', () => {
     expect(parseBenchArgs([]).modes).toEqual(['full']);
@@ -86,7 +115,7 @@ describe('--atrium-dedup', () => {
 
 describe('plannedSeconds', () => {
   it('adds warm-up and rounds of every cell, and the contention work', () => {
-    const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention', '--no-fanout']);
+    const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention', '--no-fanout', '--no-defer']);
     expect(plannedSeconds(args)).toBe(2 * (1 + 2 * 3));
   });
   it('keeps the default run within ten minutes of measuring', () => {

@@ -25,6 +25,10 @@ export type QueryId = (typeof QUERIES)[number];
 export const CONFIRM_BY = ['poll', 'subscription'] as const;
 export type ConfirmBy = (typeof CONFIRM_BY)[number];
 
+/** The transports the fan-out benchmark subscribes over, in the order it runs them. */
+export const FANOUT_TRANSPORTS = ['websocket', 'multipart', 'sse'] as const;
+export type FanoutTransport = (typeof FANOUT_TRANSPORTS)[number];
+
 export interface BenchArgs {
   help: boolean;
   /** Run the gateway comparison. */
@@ -51,14 +55,24 @@ export interface BenchArgs {
   throughputConfirm: ConfirmBy[];
   /** Run the subscription fan-out benchmark (part of the default run; alone: `npm run bench -- fanout`). */
   fanout: boolean;
-  /** Subscribers per measurement on a gateway with deduplication on (the default). */
+  /** The transports the fan-out subscribes over (graphql-ws, Apollo's multipart HTTP, GraphQL over SSE). */
+  fanoutTransports: FanoutTransport[];
+  /** Subscribers per measurement over graphql-ws, on a gateway with deduplication on (the default). */
   fanoutSizes: number[];
-  /** Subscribers per measurement on a gateway started with SUBSCRIPTION_DEDUP=off (empty: none). */
+  /** Subscribers per measurement over each HTTP transport (multipart, sse), one HTTP request each, deduplication on. */
+  fanoutHttpSizes: number[];
+  /** Subscribers per measurement over graphql-ws on a gateway started with SUBSCRIPTION_DEDUP=off (empty: none). */
   fanoutDedupOffSizes: number[];
   /** Booking updates per measurement (medians over them). */
   fanoutRepeats: number;
   /** Subscriptions per WebSocket (≤ the gateway's SUBSCRIPTIONS_PER_CONNECTION, 100). */
   fanoutPerSocket: number;
+  /** Run the @defer benchmark (time to first payload vs the same query without @defer). */
+  defer: boolean;
+  /** Concurrent clients of the @defer benchmark, one level after the other. */
+  deferConcurrency: number[];
+  /** Requests per variant (with and without @defer) and concurrency level. */
+  deferRequests: number;
   /**
    * Send byte-identical requests. By default every request carries its own `x-request-id`,
    * which every gateway forwards to the subgraphs, so no gateway can merge concurrent
@@ -91,24 +105,31 @@ export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   throughputDuration: 5,
   throughputConfirm: [...CONFIRM_BY],
   fanout: true,
+  fanoutTransports: [...FANOUT_TRANSPORTS],
   fanoutSizes: [1000, 5000, 10000],
+  fanoutHttpSizes: [1000, 5000],
   fanoutDedupOffSizes: [1000, 5000],
   fanoutRepeats: 3,
   fanoutPerSocket: 5,
+  defer: true,
+  deferConcurrency: [1, 8],
+  deferRequests: 100,
   identical: false,
   atriumDedup: 'on',
   write: true,
 };
 
-export const USAGE = `npm run bench [-- [gateways|contention|fanout] [options]]
+export const USAGE = `npm run bench [-- [gateways|defer|contention|fanout] [options]]
 
 Side-by-side gateway benchmark (Atrium vs stock @apollo/gateway vs Hive Gateway, with its
 JavaScript and with its Rust query planner, vs the subgraph queried directly), the booking
-contention benchmark and the subscription fan-out benchmark. Starts everything it needs on
+contention benchmark, the @defer benchmark and the subscription fan-out benchmark
+(graphql-ws, multipart HTTP and SSE). Starts everything it needs on
 free ports of 127.0.0.1 (PostgreSQL and Redis must run on their default ports) and stops it
 all at the end.
 
   gateways                  only the gateway comparison
+  defer                     only the @defer time-to-first-payload benchmark
   contention                only the contention and end-to-end booking throughput
   fanout                    only the subscription fan-out benchmark
   --only a,b,c,e,d          targets: atrium (a), stock (b), hive (c), hive-rust (e:
@@ -127,10 +148,16 @@ all at the end.
   --throughput-levels list  concurrent booking flows                               [${DEFAULTS.throughputLevels.join(',')}]
   --throughput-duration S   seconds per throughput level                           [${DEFAULTS.throughputDuration}]
   --throughput-confirm list poll, subscription: how a flow sees CONFIRMED           [${DEFAULTS.throughputConfirm.join(',')}]
-  --fanout-sizes list       subscribers, gateway with deduplication on (none: skip) [${DEFAULTS.fanoutSizes.join(',')}]
+  --defer-concurrency list  concurrent clients of the @defer benchmark              [${DEFAULTS.deferConcurrency.join(',')}]
+  --defer-requests N        requests per variant and concurrency                   [${DEFAULTS.deferRequests}]
+  --fanout-transports list  websocket, multipart, sse                              [${DEFAULTS.fanoutTransports.join(',')}]
+  --fanout-sizes list       subscribers over websocket, deduplication on
+                            (none: skip)                                            [${DEFAULTS.fanoutSizes.join(',')}]
+  --fanout-http-sizes list  subscribers over multipart and over sse, one HTTP
+                            request each, deduplication on (none: skip)             [${DEFAULTS.fanoutHttpSizes.join(',')}]
   --fanout-dedup-off-sizes list
-                            subscribers, gateway with SUBSCRIPTION_DEDUP=off
-                            (none: skip)                                            [${DEFAULTS.fanoutDedupOffSizes.join(',')}]
+                            subscribers over websocket, gateway with
+                            SUBSCRIPTION_DEDUP=off (none: skip)                                            [${DEFAULTS.fanoutDedupOffSizes.join(',')}]
   --fanout-repeats N        booking updates per size (medians over them)           [${DEFAULTS.fanoutRepeats}]
   --fanout-per-socket N     subscriptions per WebSocket (1..100)                   [${DEFAULTS.fanoutPerSocket}]
   --identical               byte-identical requests (default: a unique x-request-id
@@ -141,6 +168,7 @@ all at the end.
                             request id; off: every request fetches for itself)    [on]
   --no-contention           skip the contention benchmark
   --no-fanout               skip the fan-out benchmark
+  --no-defer                skip the @defer benchmark
   --no-write                print only: no bench/results files, docs untouched
   -h, --help                this text`;
 
@@ -183,7 +211,7 @@ function intList(flag: string, value: string | undefined, allowNone = false): nu
 /** Parses `argv` (without node and the script). Throws with a message on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { help: false, ...DEFAULTS, targets: [...DEFAULTS.targets], queries: [...DEFAULTS.queries] };
-  let mode: 'all' | 'gateways' | 'contention' | 'fanout' = 'all';
+  let mode: 'all' | 'gateways' | 'defer' | 'contention' | 'fanout' = 'all';
   let modesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
@@ -196,9 +224,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.help = true;
         break;
       case 'gateways':
+      case 'defer':
       case 'contention':
       case 'fanout':
-        if (mode !== 'all' && mode !== flag) throw new Error('choose one of "gateways", "contention" and "fanout" (or none, for all three)');
+        if (mode !== 'all' && mode !== flag) throw new Error('choose one of "gateways", "defer", "contention" and "fanout" (or none, for all four)');
         mode = flag;
         break;
       case '--only':
@@ -239,6 +268,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--throughput-confirm':
         args.throughputConfirm = list('--throughput-confirm', value(), CONFIRM_BY);
         break;
+      case '--defer-concurrency':
+        args.deferConcurrency = intList('--defer-concurrency', value());
+        break;
+      case '--defer-requests':
+        args.deferRequests = positiveInt('--defer-requests', value());
+        break;
+      case '--no-defer':
+        args.defer = false;
+        break;
+      case '--fanout-transports':
+        args.fanoutTransports = list('--fanout-transports', value(), FANOUT_TRANSPORTS);
+        break;
+      case '--fanout-http-sizes':
+        args.fanoutHttpSizes = intList('--fanout-http-sizes', value(), true);
+        break;
       case '--fanout-sizes':
         args.fanoutSizes = intList('--fanout-sizes', value(), true);
         break;
@@ -276,23 +320,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`unknown argument "${raw}" (npm run bench -- --help)`);
     }
   }
-  if (mode === 'gateways') {
-    args.contention = false;
-    args.fanout = false;
-  }
-  if (mode === 'contention') {
-    args.gateways = false;
-    args.contention = true;
-    args.fanout = false;
-  }
-  if (mode === 'fanout') {
-    args.gateways = false;
-    args.contention = false;
-    args.fanout = true;
+  if (mode !== 'all') {
+    // A command word runs that part alone.
+    args.gateways = mode === 'gateways';
+    args.defer = mode === 'defer';
+    args.contention = mode === 'contention';
+    args.fanout = mode === 'fanout';
   }
   if (!args.modes.includes('full')) {
-    // Contention and fan-out book, pay and publish: they need Atrium's real subgraphs.
-    if (mode === 'contention' || mode === 'fanout') throw new Error(`"${mode}" runs on Atrium's own subgraphs only: drop --light (or add full to --modes)`);
+    // @defer, contention and fan-out read seeded bookings, book, pay and publish: they need Atrium's real subgraphs.
+    if (mode === 'defer' || mode === 'contention' || mode === 'fanout') throw new Error(`"${mode}" runs on Atrium's own subgraphs only: drop --light (or add full to --modes)`);
+    args.defer = false;
     args.contention = false;
     args.fanout = false;
   } else if (modesGiven && mode !== 'all' && mode !== 'gateways' && args.modes.includes('light')) {
@@ -303,14 +341,26 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
 
 /**
  * A rough estimate of the fan-out benchmark's seconds (measured on the reference machine):
- * per size, ~9 s to start, warm up and stop a gateway, ~0.5 ms per subscription to open,
- * and per update ~1 s plus — without deduplication, where every subscriber costs its own
- * upstream event and completion — ~2 ms per subscriber.
+ * per size, ~9 s to start, warm up and stop a gateway, ~0.5 ms per subscription to open
+ * over WebSockets (~1 ms over HTTP, a connection each), and per update ~1 s plus — without
+ * deduplication, where every subscriber costs its own upstream event and completion — ~2 ms
+ * per subscriber.
  */
-export function fanoutPlannedSeconds(args: Pick<BenchArgs, 'fanout' | 'fanoutSizes' | 'fanoutDedupOffSizes' | 'fanoutRepeats'>): number {
+export function fanoutPlannedSeconds(
+  args: Pick<BenchArgs, 'fanout' | 'fanoutTransports' | 'fanoutSizes' | 'fanoutHttpSizes' | 'fanoutDedupOffSizes' | 'fanoutRepeats'>,
+): number {
   if (!args.fanout) return 0;
-  const one = (n: number, dedup: boolean) => 9 + n * 0.0005 + args.fanoutRepeats * (1 + n * (dedup ? 0.00003 : 0.002));
-  return Math.round(args.fanoutSizes.reduce((t, n) => t + one(n, true), 0) + args.fanoutDedupOffSizes.reduce((t, n) => t + one(n, false), 0));
+  const one = (n: number, dedup: boolean, openMs: number) => 9 + (n * openMs) / 1000 + args.fanoutRepeats * (1 + n * (dedup ? 0.00003 : 0.002));
+  const sum = (sizes: readonly number[], dedup: boolean, openMs: number) => sizes.reduce((t, n) => t + one(n, dedup, openMs), 0);
+  const ws = args.fanoutTransports.includes('websocket') ? sum(args.fanoutSizes, true, 0.5) + sum(args.fanoutDedupOffSizes, false, 0.5) : 0;
+  const http = args.fanoutTransports.filter((t) => t !== 'websocket').length * sum(args.fanoutHttpSizes, true, 1);
+  return Math.round(ws + http);
+}
+
+/** A rough estimate of the @defer benchmark's seconds: per level, warm-up and 2 × N requests of query (b), ≥ 15 ms each (≈ 80 ms alone). */
+export function deferPlannedSeconds(args: Pick<BenchArgs, 'defer' | 'deferConcurrency' | 'deferRequests'>): number {
+  if (!args.defer) return 0;
+  return Math.round(args.deferConcurrency.reduce((t, c) => t + 2 + 2 * args.deferRequests * Math.max(0.08 / c, 0.015), 0));
 }
 
 /** A rough upper bound of the run's measuring time in seconds (setup not included). */
@@ -318,7 +368,7 @@ export function plannedSeconds(args: BenchArgs): number {
   const cells = args.gateways ? args.targets.length * args.queries.length * args.modes.length : 0;
   const gateways = cells * (args.warmup + args.rounds * args.duration);
   const contention = args.contention ? args.contentionSizes.length * 2 + args.throughputConfirm.length * args.throughputLevels.length * (args.throughputDuration + 2) : 0;
-  return Math.round(gateways + contention + fanoutPlannedSeconds(args));
+  return Math.round(gateways + contention + deferPlannedSeconds(args) + fanoutPlannedSeconds(args));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { arrivalStats, memoryPerSubscriber, metricSum, OPEN_FILES_MARGIN, openFilesLimit, openFilesProblem, socketsFor, summarizeRepeats } from './fanout-stats';
+import { arrivalStats, connectionsNeeded, memoryPerSubscriber, metricSum, OPEN_FILES_MARGIN, openFilesLimit, openFilesProblem, socketsFor, summarizeRepeats } from './fanout-stats';
 
 describe('arrivalStats', () => {
   it('times every arrival from the send and from the first arrival', () => {
@@ -107,5 +107,18 @@ describe('open files', () => {
     expect(openFilesProblem(1024, 10_000)).toMatch(/ulimit -n is 1024, but 10,000 WebSockets need at least 10,512 open files.*ulimit -n 65536.*--fanout-per-socket/);
     expect(openFilesProblem(20_000, 2000)).toBeNull();
     expect(openFilesProblem(2000 + OPEN_FILES_MARGIN, 2000)).toBeNull();
+  });
+  it('names HTTP streams and --fanout-http-sizes when HTTP subscribers are what exceeds it', () => {
+    expect(openFilesProblem(4096, 5000, true)).toMatch(/5,000 HTTP subscription streams need at least 5,512 open files.*--fanout-http-sizes/);
+  });
+});
+
+describe('connectionsNeeded', () => {
+  const base = { sizes: [1000, 10_000], dedupOffSizes: [5000], httpSizes: [1000, 5000], perSocket: 5 };
+  it('counts one connection per HTTP subscriber and one per perSocket WebSocket subscribers, the larger of both', () => {
+    expect(connectionsNeeded({ ...base, transports: ['websocket', 'multipart', 'sse'] })).toEqual({ connections: 5000, websocket: false });
+    expect(connectionsNeeded({ ...base, transports: ['websocket'] })).toEqual({ connections: 2000, websocket: true });
+    expect(connectionsNeeded({ ...base, transports: ['sse'] })).toEqual({ connections: 5000, websocket: false });
+    expect(connectionsNeeded({ ...base, httpSizes: [], transports: ['multipart'] })).toEqual({ connections: 0, websocket: true });
   });
 });

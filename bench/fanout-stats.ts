@@ -117,15 +117,34 @@ export function openFilesLimit(limitsText: string): { soft: number; hard: number
 }
 
 /**
- * Why `ulimit -n` (soft limit `soft`) is too low for `sockets` WebSockets, held both by the
- * load generator and by the gateway (which inherits the limit); null when it is enough.
+ * Connections the largest configuration holds: WebSockets carry `perSocket` subscriptions
+ * each, an HTTP subscription (multipart, SSE) is one request on a connection of its own.
  */
-export function openFilesProblem(soft: number, sockets: number): string | null {
+export function connectionsNeeded(options: {
+  transports: readonly string[];
+  sizes: readonly number[];
+  dedupOffSizes: readonly number[];
+  httpSizes: readonly number[];
+  perSocket: number;
+}): { connections: number; websocket: boolean } {
+  const ws = options.transports.includes('websocket') ? socketsFor(Math.max(0, ...options.sizes, ...options.dedupOffSizes), options.perSocket) : 0;
+  const http = options.transports.some((t) => t !== 'websocket') ? Math.max(0, ...options.httpSizes) : 0;
+  return { connections: Math.max(ws, http), websocket: ws >= http };
+}
+
+/**
+ * Why `ulimit -n` (soft limit `soft`) is too low for `sockets` connections (WebSockets, or
+ * HTTP streams with `http`), held both by the load generator and by the gateway (which
+ * inherits the limit); null when it is enough.
+ */
+export function openFilesProblem(soft: number, sockets: number, http = false): string | null {
   const needed = sockets + OPEN_FILES_MARGIN;
   if (soft >= needed) return null;
   return (
-    `ulimit -n is ${soft}, but ${sockets.toLocaleString('en-US')} WebSockets need at least ${needed.toLocaleString('en-US')} open files ` +
+    `ulimit -n is ${soft}, but ${sockets.toLocaleString('en-US')} ${http ? 'HTTP subscription streams' : 'WebSockets'} need at least ${needed.toLocaleString('en-US')} open files ` +
     `in the load generator and in the gateway (which inherits the limit): raise it (e.g. \`ulimit -n 65536\` in this shell, or LimitNOFILE for a service), ` +
-    `or put more subscriptions on each socket (--fanout-per-socket, at most the gateway's SUBSCRIPTIONS_PER_CONNECTION), or pick smaller --fanout-sizes`
+    (http
+      ? 'or pick smaller --fanout-http-sizes (each HTTP subscriber is a connection of its own)'
+      : `or put more subscriptions on each socket (--fanout-per-socket, at most the gateway's SUBSCRIPTIONS_PER_CONNECTION), or pick smaller --fanout-sizes`)
   );
 }

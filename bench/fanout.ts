@@ -11,21 +11,27 @@
  * (`--fanout-repeats`, medians), then every socket is closed and the gateway stopped before
  * the next N. The same again on gateways started with SUBSCRIPTION_DEDUP=off, for contrast.
  *
- * The load generator speaks graphql-transport-ws on raw `ws` sockets (bench/ws-client.ts),
- * several subscriptions per socket (`--fanout-per-socket`, within the gateway's
- * SUBSCRIPTIONS_PER_CONNECTION).
+ * Over each transport the gateway serves (`--fanout-transports`): graphql-transport-ws on
+ * raw `ws` sockets (bench/ws-client.ts), several subscriptions per socket
+ * (`--fanout-per-socket`, within the gateway's SUBSCRIPTIONS_PER_CONNECTION); Apollo's
+ * multipart HTTP protocol and GraphQL over SSE, one streaming HTTP request — one
+ * connection — per subscriber (bench/http-subscriber.ts). Deduplication off is measured
+ * over graphql-ws only: the hub behind the three transports is the same.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { arrivalStats, memoryPerSubscriber, openFilesLimit, openFilesProblem, socketsFor, summarizeRepeats, type RepeatSummary, type Spread } from './fanout-stats';
+import { Agent } from 'undici';
+import type { FanoutTransport } from './args';
+import { arrivalStats, connectionsNeeded, memoryPerSubscriber, openFilesLimit, openFilesProblem, socketsFor, summarizeRepeats, type RepeatSummary, type Spread } from './fanout-stats';
 import { collectGarbage, inspectorUrlOf } from './inspector';
 import { readMetric, waitForMetric } from './live-metrics';
 import { cpuSeconds, procStatusKb, resetPeakRss } from './processes';
 import { createBooking, describeErrors, pool, type Seeded } from './seed';
 import type { Endpoint, Stack } from './stack';
 import { normalizeReason, slotFor } from './stats';
+import { HttpSubscription } from './http-subscriber';
 import { GraphqlWsSocket } from './ws-client';
 
 export const FANOUT_QUERY = 'subscription($w: ID) { bookingUpdated(workspaceId: $w) { id status workspace { name } user { name } } }';
@@ -33,9 +39,13 @@ export const FANOUT_QUERY = 'subscription($w: ID) { bookingUpdated(workspaceId: 
 export interface FanoutOptions {
   stack: Stack;
   seeded: Seeded;
-  /** N for the gateway with deduplication on (its default). */
+  /** The transports to measure, in this order. */
+  transports: readonly FanoutTransport[];
+  /** N over graphql-ws for the gateway with deduplication on (its default). */
   sizes: readonly number[];
-  /** N for gateways started with SUBSCRIPTION_DEDUP=off. */
+  /** N over each HTTP transport (multipart, sse), deduplication on. */
+  httpSizes: readonly number[];
+  /** N over graphql-ws for gateways started with SUBSCRIPTION_DEDUP=off. */
   dedupOffSizes: readonly number[];
   repeats: number;
   perSocket: number;
@@ -62,11 +72,15 @@ export interface FanoutRepeat {
   timedOut: boolean;
 }
 
-/** One gateway process, one N. */
+/** One gateway process, one transport, one N. */
 export interface FanoutRun {
+  /** How the subscribers subscribed (absent in results written before HTTP transports were measured: websocket). */
+  transport?: FanoutTransport;
   dedup: 'on' | 'off';
   subscribers: number;
+  /** Connections held: WebSockets, or one per HTTP subscriber. */
   sockets: number;
+  /** Subscriptions per connection (1 over HTTP). */
   perSocket: number;
   status: 'ok' | 'error';
   reason?: string;
@@ -94,6 +108,8 @@ export interface FanoutRun {
   dropped: number | null;
   repeats: FanoutRepeat[];
   summary?: RepeatSummary;
+  /** Set on a row a later run over other transports kept in its results: when the run that measured it started. */
+  carriedFrom?: string;
 }
 
 export interface FanoutResult {
@@ -102,6 +118,8 @@ export interface FanoutResult {
   loadAtStart: number[];
   loadAtEnd: number[];
   query: string;
+  /** The transports this run measured (absent in results written before HTTP transports: websocket only). */
+  transports?: FanoutTransport[];
   perSocket: number;
   repeats: number;
   runs: FanoutRun[];
@@ -113,9 +131,9 @@ const mb = (kb: number | null) => (kb === null ? null : Math.round((kb / 1024) *
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 
-/** Fails early, with what to do, when `ulimit -n` cannot hold the largest N's sockets. */
-export function checkOpenFiles(options: Pick<FanoutOptions, 'sizes' | 'dedupOffSizes' | 'perSocket'>): void {
-  const largest = Math.max(0, ...options.sizes, ...options.dedupOffSizes);
+/** Fails early, with what to do, when `ulimit -n` cannot hold the largest configuration's connections. */
+export function checkOpenFiles(options: Pick<FanoutOptions, 'transports' | 'sizes' | 'httpSizes' | 'dedupOffSizes' | 'perSocket'>): void {
+  const need = connectionsNeeded(options);
   let limits: ReturnType<typeof openFilesLimit> = null;
   try {
     limits = openFilesLimit(readFileSync('/proc/self/limits', 'utf8'));
@@ -123,13 +141,14 @@ export function checkOpenFiles(options: Pick<FanoutOptions, 'sizes' | 'dedupOffS
     // not Linux: nothing to check against
   }
   if (!limits) return;
-  const problem = openFilesProblem(limits.soft, socketsFor(largest, options.perSocket));
-  if (problem) throw new Error(`fan-out N=${largest.toLocaleString('en-US')} cannot run: ${problem}`);
+  const problem = openFilesProblem(limits.soft, need.connections, !need.websocket);
+  if (problem) throw new Error(`fan-out cannot run: ${problem}`);
 }
 
 /** What the subscribers of one run have seen: arrivals of the current repeat and anything that went wrong. */
 class Subscribers {
-  readonly sockets: GraphqlWsSocket[] = [];
+  /** WebSockets, or HTTP subscriptions (one per subscriber). */
+  readonly sockets: (GraphqlWsSocket | HttpSubscription)[] = [];
   /** Arrival (performance.now()) of the current repeat's event per subscriber, NaN until then. */
   readonly arrivals: Float64Array;
   /** The booking id of that event per subscriber. */
@@ -196,44 +215,67 @@ function nextSlot(workspaceId: string) {
 }
 
 /**
- * Opens `n` subscriptions over sockets of `perSocket`, at most 100 sockets connecting at
- * once. On the first failure no further socket is opened (and none is left behind).
+ * Opens `n` subscriptions: over WebSockets of `perSocket` each, at most 100 sockets
+ * connecting at once; over HTTP one request each, at most 100 waiting for their response
+ * headers at once. On the first failure nothing further is opened (and what was opened is
+ * closed by the caller).
  */
-async function openSubscribers(gateway: Endpoint, token: string, subs: Subscribers, n: number, perSocket: number, workspaceId: string): Promise<void> {
-  const sockets = socketsFor(n, perSocket);
+async function openSubscribers(gateway: Endpoint, transport: FanoutTransport, dispatcher: Agent, token: string, subs: Subscribers, n: number, perSocket: number, workspaceId: string): Promise<void> {
+  const per = transport === 'websocket' ? perSocket : 1;
+  const sockets = socketsFor(n, per);
   const handlers = subs.handlers();
   let next = 0;
   let failure: unknown;
   const worker = async () => {
     while (failure === undefined && next < sockets) {
       const s = next++;
-      let socket: GraphqlWsSocket | undefined;
+      let socket: GraphqlWsSocket | HttpSubscription | undefined;
+      const closed = (code: number, reason: string) => {
+        if (socket && !socket.isClosing) subs.problem(`${transport === 'websocket' ? 'socket' : 'stream'} closed by the gateway (${code}${reason ? ` ${reason}` : ''})`);
+      };
       try {
-        socket = await GraphqlWsSocket.connect(gateway.url, token, {
-          ...handlers,
-          closed: (code, reason) => {
-            if (socket && !socket.isClosing) subs.problem(`socket closed by the gateway (${code}${reason ? ` ${reason}` : ''})`);
-          },
-        });
+        if (transport === 'websocket') {
+          socket = await GraphqlWsSocket.connect(gateway.url, token, { ...handlers, closed });
+        } else {
+          socket = await HttpSubscription.open({ url: gateway.url, transport, token, id: String(s), query: FANOUT_QUERY, variables: { w: workspaceId }, handlers: { ...handlers, closed }, dispatcher });
+        }
       } catch (err) {
         failure ??= err;
         return;
       }
       subs.sockets.push(socket);
       if (failure !== undefined) return;
-      for (let i = s * perSocket; i < Math.min(n, (s + 1) * perSocket); i++) socket.subscribe(String(i), FANOUT_QUERY, { w: workspaceId });
+      if (socket instanceof GraphqlWsSocket) {
+        for (let i = s * per; i < Math.min(n, (s + 1) * per); i++) socket.subscribe(String(i), FANOUT_QUERY, { w: workspaceId });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(100, sockets) }, worker));
-  if (failure !== undefined) throw new Error(`opening socket ${subs.sockets.length + 1} of ${sockets}: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (failure !== undefined) {
+    throw new Error(`opening ${transport === 'websocket' ? 'socket' : 'subscription'} ${subs.sockets.length + 1} of ${sockets}: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
 }
 
 /** Waits until the gateway counts `open` subscriptions and booking has `upstreamsAbove` more upstream ones than before. */
-async function waitUntilLive(gateway: Endpoint, bookingUrl: string, open: number, bookingBefore: number, upstreams: () => Promise<number>, subs: Subscribers, timeoutMs: number) {
+async function waitUntilLive(
+  gateway: Endpoint,
+  transport: FanoutTransport,
+  bookingUrl: string,
+  open: number,
+  bookingBefore: number,
+  upstreams: () => Promise<number>,
+  subs: Subscribers,
+  timeoutMs: number,
+) {
   const check = () => {
     if (subs.problemCount) throw new Error(`subscribers failed: ${JSON.stringify(subs.problems)}`);
   };
-  await waitForMetric(gateway.url, 'atrium_subscriptions_open', (v) => v >= open, `the gateway did not count ${open} subscriptions`, { timeoutMs, check, intervalMs: 250 });
+  await waitForMetric(gateway.url, 'atrium_subscriptions_open_by_transport', (v) => v >= open, `the gateway did not count ${open} ${transport} subscriptions`, {
+    timeoutMs,
+    check,
+    intervalMs: 250,
+    filter: `transport="${transport}"`,
+  });
   const expected = await upstreams();
   await waitForMetric(bookingUrl, 'atrium_subscriptions_open', (v) => v >= bookingBefore + expected, `booking did not get the gateway's ${expected} upstream subscriptions`, {
     timeoutMs,
@@ -275,11 +317,12 @@ async function fanOutOnce(gateway: Endpoint, seeded: Seeded, subs: Subscribers, 
 
 const roundSpread = (s: Spread): Spread => ({ p50: round1(s.p50), p99: round1(s.p99), max: round1(s.max) });
 
-const emptyRun = (dedup: 'on' | 'off', n: number, perSocket: number): FanoutRun => ({
+const emptyRun = (transport: FanoutTransport, dedup: 'on' | 'off', n: number, perSocket: number): FanoutRun => ({
+  transport,
   dedup,
   subscribers: n,
-  sockets: socketsFor(n, perSocket),
-  perSocket,
+  sockets: socketsFor(n, transport === 'websocket' ? perSocket : 1),
+  perSocket: transport === 'websocket' ? perSocket : 1,
   status: 'ok',
   openSeconds: null,
   subscribeCpuMs: null,
@@ -316,17 +359,22 @@ async function settledMemory(gateway: Endpoint, inspector: string | undefined, l
 }
 
 /** One configuration: a fresh gateway, N subscribers, `repeats` updates, everything closed again. */
-async function measure(options: FanoutOptions, dedup: 'on' | 'off', n: number, workspaceId: string): Promise<FanoutRun> {
+async function measure(options: FanoutOptions, transport: FanoutTransport, dedup: 'on' | 'off', n: number, workspaceId: string): Promise<FanoutRun> {
   const { stack, seeded, log, perSocket } = options;
   const bookingUrl = stack.subgraphs.get('booking')!.url;
-  const run = emptyRun(dedup, n, perSocket);
-  const label = `dedup ${dedup}, N=${n.toLocaleString('en-US')}`;
+  const run = emptyRun(transport, dedup, n, perSocket);
+  const label = `${transport}, dedup ${dedup}, N=${n.toLocaleString('en-US')}`;
   log(`fan-out ${label}: starting a gateway${dedup === 'off' ? ' with SUBSCRIPTION_DEDUP=off' : ''}`);
+  // HTTP subscribers: one connection each, as many as there are subscribers (no pool limit).
+  const dispatcher = new Agent({ connections: null, pipelining: 1, connectTimeout: 15_000 });
   // The inspector (loopback, random port) only serves the garbage collections before memory readings.
-  const gateway = await stack.startAtrium(`fanout-${dedup}-${n}`, { SUBSCRIPTION_DEDUP: dedup }, ['--inspect=127.0.0.1:0']);
+  const gateway = await stack.startAtrium(`fanout-${transport}-${dedup}-${n}`, { SUBSCRIPTION_DEDUP: dedup }, ['--inspect=127.0.0.1:0']).catch(async (err: unknown) => {
+    await dispatcher.close();
+    throw err;
+  });
   const pid = gateway.child.pid;
   const inspector = inspectorUrlOf(gateway.child.logFile);
-  if (!inspector) log(`fan-out ${dedup}, N=${n}: the gateway's inspector URL is not in its log: memory is read without a GC first`);
+  if (!inspector) log(`fan-out ${label}: the gateway's inspector URL is not in its log: memory is read without a GC first`);
   let subs: Subscribers | undefined;
   try {
     // Warm-up (not measured): a few subscribers, one update, closed again — the code paths
@@ -336,8 +384,8 @@ async function measure(options: FanoutOptions, dedup: 'on' | 'off', n: number, w
     const bookingBefore = (await readMetric(bookingUrl, 'atrium_subscriptions_open')) ?? 0;
     const upstreamsTotal = async () => (await readMetric(gateway.url, 'atrium_subscription_upstreams_total')) ?? 0;
     let upstreamsBefore = await upstreamsTotal();
-    await openSubscribers(gateway, seeded.adminToken, warm, warm.n, perSocket, workspaceId);
-    await waitUntilLive(gateway, bookingUrl, warm.n, bookingBefore, async () => (await upstreamsTotal()) - upstreamsBefore, warm, 30_000);
+    await openSubscribers(gateway, transport, dispatcher, seeded.adminToken, warm, warm.n, perSocket, workspaceId);
+    await waitUntilLive(gateway, transport, bookingUrl, warm.n, bookingBefore, async () => (await upstreamsTotal()) - upstreamsBefore, warm, 30_000);
     const warmed = await fanOutOnce(gateway, seeded, warm, workspaceId, 0, 15_000);
     if (warmed.received < warm.n) throw new Error(`warm-up: ${warmed.received} of ${warm.n} subscribers got the event`);
     await warm.closeAll();
@@ -356,8 +404,8 @@ async function measure(options: FanoutOptions, dedup: 'on' | 'off', n: number, w
     for (const id of warm.past) subs.past.add(id);
     const openStarted = performance.now();
     const cpuBefore = cpuSeconds(pid);
-    await openSubscribers(gateway, seeded.adminToken, subs, n, perSocket, workspaceId);
-    await waitUntilLive(gateway, bookingUrl, n, bookingBefore, async () => (await upstreamsTotal()) - upstreamsBefore, subs, 60_000 + n * 10);
+    await openSubscribers(gateway, transport, dispatcher, seeded.adminToken, subs, n, perSocket, workspaceId);
+    await waitUntilLive(gateway, transport, bookingUrl, n, bookingBefore, async () => (await upstreamsTotal()) - upstreamsBefore, subs, 60_000 + n * 10);
     run.openSeconds = round1((performance.now() - openStarted) / 1000);
     const cpuAfter = cpuSeconds(pid);
     run.subscribeCpuMs = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 1000) / n) / 1000;
@@ -373,7 +421,7 @@ async function measure(options: FanoutOptions, dedup: 'on' | 'off', n: number, w
     const heapPerSub = memoryPerSubscriber(kb(before.heapBytes), kb(open.heapBytes), n);
     run.heapKbPerSubscriber = heapPerSub === null ? null : round1(heapPerSub);
     log(
-      `fan-out ${label}: ${n} open on ${run.sockets} sockets in ${run.openSeconds} s, ${run.upstreams} upstream subscription(s), ` +
+      `fan-out ${label}: ${n} open on ${run.sockets} ${transport === 'websocket' ? 'sockets' : 'HTTP streams'} in ${run.openSeconds} s, ${run.upstreams} upstream subscription(s), ` +
         `RSS ${run.rssBeforeMb} → ${run.rssOpenMb} MiB (${run.kbPerSubscriber} KiB per subscriber, V8 heap ${run.heapKbPerSubscriber} KiB)${run.gcBeforeReadings ? '' : ' [no GC before reading]'}`,
     );
 
@@ -414,40 +462,45 @@ async function measure(options: FanoutOptions, dedup: 'on' | 'off', n: number, w
       const open = subs.sockets.length;
       await subs.closeAll();
       const still = await waitForMetric(gateway.url, 'atrium_subscriptions_open', (v) => v === 0, 'closing', { timeoutMs: 30_000 }).catch((err: Error) => err.message);
-      if (typeof still === 'string') log(`fan-out ${label}: after closing ${open} sockets, ${still}`);
+      if (typeof still === 'string') log(`fan-out ${label}: after closing ${open} connections, ${still}`);
     }
     await stack.stopEndpoint(gateway);
+    await dispatcher.destroy().catch(() => undefined);
   }
   return run;
 }
 
-/** Every configuration in turn: deduplication on for each size, then off for each of its sizes. */
+/** Every configuration in turn: each transport with deduplication on for each of its sizes, then graphql-ws with it off. */
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   checkOpenFiles(options);
   const startedAt = new Date().toISOString();
   const loadAtStart = loadAverage();
   const runs: FanoutRun[] = [];
-  const configs = [...options.sizes.map((n) => ['on', n] as const), ...options.dedupOffSizes.map((n) => ['off', n] as const)];
-  for (const [index, [dedup, n]] of configs.entries()) {
+  const configs = [
+    ...options.transports.flatMap((t) => (t === 'websocket' ? options.sizes : options.httpSizes).map((n) => [t, 'on', n] as const)),
+    ...(options.transports.includes('websocket') ? options.dedupOffSizes.map((n) => ['websocket', 'off', n] as const) : []),
+  ];
+  for (const [index, [transport, dedup, n]] of configs.entries()) {
     // A workspace of its own per configuration: only this run's bookings reach its subscribers.
     const workspaceId = options.seeded.workspaceIds[(5 + index) % options.seeded.workspaceIds.length];
     try {
-      runs.push(await measure(options, dedup, n, workspaceId));
+      runs.push(await measure(options, transport, dedup, n, workspaceId));
     } catch (err) {
       // The gateway did not start: report it and go on with the next configuration.
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      options.log(`fan-out dedup ${dedup}, N=${n}: ERROR ${reason}`);
-      runs.push({ ...emptyRun(dedup, n, options.perSocket), status: 'error', reason });
+      options.log(`fan-out ${transport}, dedup ${dedup}, N=${n}: ERROR ${reason}`);
+      runs.push({ ...emptyRun(transport, dedup, n, options.perSocket), status: 'error', reason });
     }
   }
   const notes: string[] = [];
-  for (const run of runs) if (run.status !== 'ok') notes.push(`Fan-out dedup ${run.dedup}, N=${run.subscribers.toLocaleString('en-US')}: ${run.reason}`);
+  for (const run of runs) if (run.status !== 'ok') notes.push(`Fan-out ${run.transport ?? 'websocket'}, dedup ${run.dedup}, N=${run.subscribers.toLocaleString('en-US')}: ${run.reason}`);
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
     loadAtStart,
     loadAtEnd: loadAverage(),
     query: FANOUT_QUERY,
+    transports: [...options.transports],
     perSocket: options.perSocket,
     repeats: options.repeats,
     runs,

@@ -1,3 +1,4 @@
+import type { DeferResult } from './defer';
 import type { FanoutResult, FanoutRun } from './fanout';
 import {
   chartOf,
@@ -6,6 +7,7 @@ import {
   describeCheck,
   formatChecks,
   formatContention,
+  formatDefer,
   formatFanout,
   formatTable,
   mergeReports,
@@ -174,6 +176,68 @@ describe('mergeReports', () => {
   it('changes nothing without a previous file, or when everything was measured', () => {
     expect(mergeReports(report, { gateways: true, contention: true, fanout: true }, undefined)).toBe(report);
     expect(mergeReports(report, { gateways: true, contention: true, fanout: true }, fanoutOnly).carried).toBeUndefined();
+  });
+});
+
+describe('fan-out over several transports', () => {
+  const http = (transport: 'multipart' | 'sse', n: number) => fanRun('on', n, 90, { transport, sockets: n, perSocket: 1 });
+  const byTransport: FanoutResult = { ...fanout, transports: ['websocket', 'multipart', 'sse'], runs: [fanRun('on', 1000, 60, { transport: 'websocket', sockets: 200 }), http('multipart', 1000), http('sse', 1000)] };
+  it('names each row\'s transport (websocket for results written before there were others) and its connections', () => {
+    const text = formatFanout(byTransport);
+    expect(text).toMatch(/websocket\s+on\s+1,000\s+200 × 5/);
+    expect(text).toMatch(/multipart\s+on\s+1,000\s+1,000 × 1/);
+    expect(text).toMatch(/sse\s+on\s+1,000\s+1,000 × 1/);
+    expect(renderMarkdownSection({ ...report, fanout })).toContain('| websocket | on | 10,000 | 2,000 × 5 |');
+  });
+  it('keeps the rows of transports a fan-out run did not measure, marked with when they were', () => {
+    const previous: RunReport = { ...report, fanout: byTransport };
+    const sseOnly: FanoutResult = { ...fanout, startedAt: '2030-01-03T12:00:00.000Z', transports: ['sse'], runs: [http('sse', 5000)] };
+    const merged = mergeReports({ ...report, startedAt: '2030-01-03T12:00:00.000Z', fanout: sseOnly }, { gateways: true, contention: true, fanout: true }, previous);
+    expect(merged.fanout!.runs.map((r) => [r.transport, r.subscribers, r.carriedFrom])).toEqual([
+      ['sse', 5000, undefined],
+      ['websocket', 1000, fanout.startedAt],
+      ['multipart', 1000, fanout.startedAt],
+    ]);
+    expect(merged.carried).toBeUndefined();
+    const section = renderMarkdownSection(merged);
+    expect(section).toContain('| websocket * | on | 1,000 |');
+    expect(section).toContain('\\* not measured by this fan-out run (`--fanout-transports`), kept from the run started 2030-01-02 11:00 UTC.');
+  });
+});
+
+describe('@defer report', () => {
+  const defer: DeferResult = {
+    startedAt: '2030-01-02T10:30:00.000Z',
+    finishedAt: '2030-01-02T10:31:00.000Z',
+    loadAtStart: [1.2, 1, 1],
+    loadAtEnd: [1.4, 1, 1],
+    query: 'query { … @defer … }',
+    plainQuery: 'query { … }',
+    levels: [
+      {
+        concurrency: 8,
+        requests: 100,
+        plain: { totalMs: { p50: 150, p99: 300 }, errors: 0, cpuMsPerRequest: 2.5 },
+        deferred: { firstMs: { p50: 45, p99: 90 }, lastMs: { p50: 170, p99: 320 }, errors: 0, cpuMsPerRequest: 2.75, partsMedian: 2 },
+        ratio: { p50: 0.3, p99: 0.3 },
+        failures: {},
+      },
+    ],
+    notes: [],
+  };
+  it('prints and renders one row per concurrency with both variants and the ratio', () => {
+    expect(formatDefer(defer)).toMatch(/8\s+100\s+150\.0 \/ 300\.0\s+45\.0 \/ 90\.0\s+170\.0 \/ 320\.0\s+2\s+0\.30× \/ 0\.30×\s+2\.50 \/ 2\.75\s+0 \/ 0/);
+    const section = renderMarkdownSection({ ...report, defer });
+    expect(section).toContain('**@defer: time to first payload** (run started 2030-01-02 10:30 UTC, load average 1.2 at start, 1.4 at end)');
+    expect(section).toContain('| 8 | 100 | 150.0 / 300.0 | 45.0 / 90.0 | 170.0 / 320.0 | 2 | 0.30× / 0.30× | 2.50 / 2.75 | 0 / 0 |');
+  });
+  it('is carried by a run that did not measure it, and replaced by one that did', () => {
+    const merged = mergeReports({ ...report, startedAt: '2030-01-03T00:00:00.000Z', defer: undefined }, { gateways: true, contention: true, fanout: true, defer: false }, { ...report, defer });
+    expect(merged.defer).toBe(defer);
+    expect(merged.carried).toEqual({ defer: defer.startedAt });
+    expect(renderMarkdownSection(merged)).toContain('the @defer benchmark (run started 2030-01-02 10:30 UTC)');
+    const fresh = { ...defer, startedAt: '2030-01-04T00:00:00.000Z' };
+    expect(mergeReports({ ...report, defer: fresh }, { gateways: true, contention: true, fanout: true, defer: true }, merged).defer).toBe(fresh);
   });
 });
 

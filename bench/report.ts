@@ -4,6 +4,8 @@
  */
 import type { Mode, QueryId, TargetId } from './args';
 import type { ContentionResult, ThroughputLevel } from './contention';
+import type { DeferResult } from './defer';
+import type { DeferLevel } from './defer-stats';
 import type { FanoutResult, FanoutRun } from './fanout';
 import { dedupShare, ratio, type Cell, type RatioRow, type Summary } from './stats';
 import type { BarChart } from './svg';
@@ -49,6 +51,8 @@ export interface RunReport {
   checks?: TargetCheck[];
   /** The gateway comparison on the benchmark's in-memory subgraphs (`--light`, `--modes full,light`). */
   light?: Comparison;
+  /** The @defer benchmark (`npm run bench -- defer`): time to first payload vs the same query without @defer. */
+  defer?: DeferResult;
   contention?: ContentionResult;
   /** The subscription fan-out benchmark (`npm run bench -- fanout`). */
   fanout?: FanoutResult;
@@ -63,7 +67,7 @@ export interface RunReport {
 }
 
 /** What one run may measure: `gateways` is the comparison on Atrium's subgraphs, `light` the one on the benchmark's in-memory subgraphs. */
-export type ReportPart = 'gateways' | 'light' | 'contention' | 'fanout';
+export type ReportPart = 'gateways' | 'light' | 'defer' | 'contention' | 'fanout';
 
 /** One gateway comparison of a run, on one kind of subgraphs (the `light` one; the `full` one is the top level of {@link RunReport}). */
 export interface Comparison {
@@ -254,6 +258,7 @@ function fanoutRow(run: FanoutRun): string[] {
   const s = run.summary;
   const received = s ? `${fmtCount(s.minReceived)} / ${fmtCount(run.subscribers)}` : '–';
   return [
+    `${run.transport ?? 'websocket'}${run.carriedFrom ? ' *' : ''}`,
     run.dedup,
     fmtCount(run.subscribers),
     `${fmtCount(run.sockets)} × ${run.perSocket}`,
@@ -272,9 +277,10 @@ function fanoutRow(run: FanoutRun): string[] {
 }
 
 const FANOUT_HEADER = [
+  'transport',
   'dedup',
   'subscribers',
-  'sockets × subs',
+  'connections × subs',
   'received (fewest)',
   'p50 ms',
   'p99 ms',
@@ -297,18 +303,75 @@ export function formatFanout(result: FanoutResult): string {
 function fanoutMarkdown(result: FanoutResult): string[] {
   const lines = [
     `**Subscription fan-out** (run started ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${result.loadAtStart[0]} at start, ${result.loadAtEnd[0]} at end): ` +
-      `one fresh gateway process per row, N admin subscriptions to \`bookingUpdated(workspaceId)\` with \`workspace { name } user { name }\`, ${result.perSocket} per socket; ` +
+      `one fresh gateway process per row, N admin subscriptions to \`bookingUpdated(workspaceId)\` with \`workspace { name } user { name }\` over the row's transport ` +
+      `(websocket: graphql-ws, ${result.perSocket} per socket; multipart: Apollo's multipart HTTP protocol, sse: GraphQL over SSE, one HTTP request and connection per subscriber); ` +
       `latency from createBooking sent to each subscriber's arrival, medians over ${result.repeats} updates; "received" is the fewest subscribers any update reached; ` +
       `memory per subscriber = (open − before) / N, each read after a full GC in the gateway.`,
     '',
   ];
   lines.push(mdTable([FANOUT_HEADER, ...result.runs.map(fanoutRow)]), '');
+  const carriedFrom = [...new Set(result.runs.map((r) => r.carriedFrom).filter((v): v is string => !!v))];
+  if (carriedFrom.length) {
+    lines.push(`\\* not measured by this fan-out run (\`--fanout-transports\`), kept from the run started ${carriedFrom.map((at) => `${at.slice(0, 16).replace('T', ' ')} UTC`).join(', ')}.`, '');
+  }
   return lines;
+}
+
+const fmtPair = (s: { p50: number; p99: number }) => `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`;
+const fmtRatioPair = (r: DeferLevel['ratio']) => `${fmtRatio(r.p50)} / ${fmtRatio(r.p99)}`;
+
+const DEFER_HEADER = [
+  'concurrent clients',
+  'requests per variant',
+  'without @defer: whole answer p50 / p99 ms',
+  'with @defer: first part p50 / p99 ms',
+  'with @defer: last part p50 / p99 ms',
+  'parts',
+  'first part ÷ whole answer p50 / p99',
+  'gateway CPU ms/req without / with',
+  'errors without / with',
+];
+
+/** One row of the @defer table (plain text and Markdown share it). */
+function deferRow(level: DeferLevel): string[] {
+  return [
+    String(level.concurrency),
+    fmtCount(level.requests),
+    fmtPair(level.plain.totalMs),
+    fmtPair(level.deferred.firstMs),
+    fmtPair(level.deferred.lastMs),
+    String(level.deferred.partsMedian),
+    fmtRatioPair(level.ratio),
+    `${fmt(level.plain.cpuMsPerRequest, 2)} / ${fmt(level.deferred.cpuMsPerRequest, 2)}`,
+    `${level.plain.errors} / ${level.deferred.errors}`,
+  ];
+}
+
+/** The @defer results as plain text. */
+export function formatDefer(result: DeferResult): string {
+  return `@defer through Atrium's gateway (query (b), its cross-subgraph fields deferred, vs (b) without @defer):\n${pad([DEFER_HEADER, ...result.levels.map(deferRow)])}`;
+}
+
+/** The @defer part of the generated section. */
+function deferMarkdown(result: DeferResult): string[] {
+  return [
+    `**@defer: time to first payload** (run started ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${result.loadAtStart[0]} at start, ${result.loadAtEnd[0]} at end): ` +
+      "through Atrium's gateway as the member, query (b) with each booking's `workspace`, `user` and `payment` deferred " +
+      '(`... @defer { workspace { name location { city } } user { name } payment { status } }`; `Accept: multipart/mixed;deferSpec=20220824`), ' +
+      'against query (b) without @defer; time from the request sent to the first part (the initial payload) and to the last part parsed as they arrive, ' +
+      'and to the whole non-deferred answer parsed; clients send back to back, the two variants interleaved in two halves.',
+    '',
+    mdTable([DEFER_HEADER, ...result.levels.map(deferRow)]),
+    '',
+    ...result.notes.map((n) => `- ${n}`),
+    ...(result.notes.length ? [''] : []),
+  ];
 }
 
 const partNames: Record<ReportPart, string> = {
   gateways: "gateway comparison on Atrium's subgraphs",
   light: 'gateway comparison on light subgraphs',
+  defer: '@defer benchmark',
   contention: 'contention and booking throughput',
   fanout: 'fan-out',
 };
@@ -339,6 +402,10 @@ export function mergeReports(current: RunReport, measured: Partial<Record<Report
     merged.light = previous.light;
     merged.carried!.light = previous.carried?.light ?? previous.light.startedAt;
   }
+  if (!measured.defer && previous.defer) {
+    merged.defer = previous.defer;
+    merged.carried!.defer = previous.carried?.defer ?? previous.defer.startedAt;
+  }
   if (!measured.contention && previous.contention) {
     merged.contention = previous.contention;
     merged.carried!.contention = from('contention');
@@ -346,6 +413,13 @@ export function mergeReports(current: RunReport, measured: Partial<Record<Report
   if (!measured.fanout && previous.fanout) {
     merged.fanout = previous.fanout;
     merged.carried!.fanout = from('fanout');
+  } else if (measured.fanout && current.fanout && previous.fanout) {
+    // A run over some transports keeps the other transports' rows of the previous one, marked as carried.
+    const measuredTransports = new Set(current.fanout.transports ?? ['websocket']);
+    const kept = previous.fanout.runs
+      .filter((r) => !measuredTransports.has(r.transport ?? 'websocket'))
+      .map((r) => ({ ...r, carriedFrom: r.carriedFrom ?? previous.fanout!.startedAt }));
+    if (kept.length) merged.fanout = { ...current.fanout, runs: [...current.fanout.runs, ...kept] };
   }
   if (Object.keys(merged.carried!).length === 0) delete merged.carried;
   return merged;
@@ -415,6 +489,7 @@ export function renderMarkdownSection(report: RunReport, chartFile?: string, lig
     );
     if (light.notes.length) lines.push(...light.notes.map((n) => `- ${n}`), '');
   }
+  if (report.defer) lines.push(...deferMarkdown(report.defer));
   if (report.contention) {
     const { bursts, throughput } = report.contention;
     if (bursts.length) {

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the side-by-side gateway benchmark, the booking contention benchmark
- * and the subscription fan-out benchmark (`npm run bench -- --help` for options; method in
+ * `npm run bench`: the side-by-side gateway benchmark, the @defer benchmark, the booking
+ * contention benchmark and the subscription fan-out benchmark (`npm run bench -- --help` for options; method in
  * docs/benchmarks.md).
  *
  * This process only generates load (autocannon, programmatic) and orchestrates: every
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { findRepoRoot } from '../scripts/lib/repo-root';
 import { parseBenchArgs, plannedSeconds, USAGE, type BenchArgs, type Mode, type QueryId, type TargetId } from './args';
 import { runContention } from './contention';
+import { runDefer } from './defer';
 import { checkOpenFiles, runFanout } from './fanout';
 import { loadRequest, probe, runLoad, type LoadRequest } from './measure';
 import { QUERY_SPECS, tokenFor, type SeedFacts } from './queries';
@@ -20,6 +21,7 @@ import {
   chartOf,
   checkTargets,
   formatContention,
+  formatDefer,
   formatFanout,
   formatTable,
   mergeReports,
@@ -144,7 +146,7 @@ async function main(): Promise<number> {
   }
   if (args.fanout) {
     try {
-      checkOpenFiles({ sizes: args.fanoutSizes, dedupOffSizes: args.fanoutDedupOffSizes, perSocket: args.fanoutPerSocket });
+      checkOpenFiles({ transports: args.fanoutTransports, sizes: args.fanoutSizes, httpSizes: args.fanoutHttpSizes, dedupOffSizes: args.fanoutDedupOffSizes, perSocket: args.fanoutPerSocket });
     } catch (err) {
       process.stderr.write(`${(err as Error).message}\n`);
       return 2;
@@ -170,9 +172,10 @@ async function main(): Promise<number> {
   try {
     log(`measuring takes about ${Math.round(plannedSeconds(args) / 60 * 10) / 10} min after setup`);
     let cells: Cell[] = [];
+    let defer: RunReport['defer'];
     let contention: RunReport['contention'];
     let fanout: RunReport['fanout'];
-    if (fullGateways || args.contention || args.fanout) {
+    if (fullGateways || args.defer || args.contention || args.fanout) {
       stack = new Stack({ repoRoot, mode: 'full', targets: fullGateways ? args.targets : [], atriumDedup: args.atriumDedup, log });
       await stack.up();
       notes.push(...peerNotes(stack));
@@ -181,6 +184,11 @@ async function main(): Promise<number> {
       log(`seeded: 22 users, ${seeded.workspaceIds.length} workspaces, 50 CONFIRMED bookings for member0`);
 
       cells = fullGateways ? await compareGateways(args, stack, seeded, notes) : [];
+      // Before contention and fan-out book: the member's 20 latest bookings are the seeded ones.
+      defer = args.defer
+        ? await runDefer({ gatewayUrl: stack.atrium!.url, gatewayPid: stack.atrium!.child.pid, memberToken: seeded.memberToken, concurrency: args.deferConcurrency, requests: args.deferRequests, log })
+        : undefined;
+      if (defer?.levels.some((l) => l.plain.errors + l.deferred.errors > 0)) failed = true;
       contention = args.contention
         ? await runContention({
             gatewayUrl: stack.atrium!.url,
@@ -198,7 +206,7 @@ async function main(): Promise<number> {
         failed = true;
       }
       fanout = args.fanout
-        ? await runFanout({ stack, seeded, sizes: args.fanoutSizes, dedupOffSizes: args.fanoutDedupOffSizes, repeats: args.fanoutRepeats, perSocket: args.fanoutPerSocket, log })
+        ? await runFanout({ stack, seeded, transports: args.fanoutTransports, sizes: args.fanoutSizes, httpSizes: args.fanoutHttpSizes, dedupOffSizes: args.fanoutDedupOffSizes, repeats: args.fanoutRepeats, perSocket: args.fanoutPerSocket, log })
         : undefined;
       if (fanout?.runs.some((r) => r.status !== 'ok')) failed = true;
       const dead = stack.casualty();
@@ -262,6 +270,7 @@ async function main(): Promise<number> {
       ratios: ratios(cells, 'atrium', args.targets.filter((t) => t !== 'atrium')),
       checks: fullGateways ? checkTargets(cells, args.identical ? 'identical' : 'distinct') : undefined,
       light,
+      defer,
       contention,
       fanout,
       notes,
@@ -269,9 +278,10 @@ async function main(): Promise<number> {
 
     if (cells.length) process.stdout.write(`\n${formatTable(report, light ? "Gateways on Atrium's subgraphs:" : undefined)}\n`);
     if (light) process.stdout.write(`\n${formatTable(light, 'Gateways on light subgraphs (--light):')}\n`);
+    if (defer) process.stdout.write(`\n${formatDefer(defer)}\n`);
     if (contention) process.stdout.write(`\n${formatContention(contention)}\n`);
     if (fanout) process.stdout.write(`\n${formatFanout(fanout)}\n`);
-    const allNotes = [...notes, ...(fanout?.notes ?? []), ...lightNotes.map((n) => `light: ${n}`)];
+    const allNotes = [...notes, ...(defer?.notes ?? []), ...(fanout?.notes ?? []), ...lightNotes.map((n) => `light: ${n}`)];
     if (allNotes.length) process.stdout.write(`\n${allNotes.map((n) => `* ${n}`).join('\n')}\n`);
 
     if (args.write) {
@@ -280,7 +290,7 @@ async function main(): Promise<number> {
       const jsonFile = path.join(resultsDir, `${date}.json`);
       // Parts this run did not measure are kept from the latest earlier file (the same day's, if any).
       const previous = latestResults(resultsDir, `${date}.json`);
-      const merged = mergeReports(report, { gateways: fullGateways, light: lightGateways, contention: args.contention, fanout: args.fanout }, previous);
+      const merged = mergeReports(report, { gateways: fullGateways, light: lightGateways, defer: args.defer, contention: args.contention, fanout: args.fanout }, previous);
       writeFileSync(jsonFile, `${JSON.stringify(merged, null, 2)}\n`);
       const written = [path.relative(repoRoot, jsonFile)];
       /** The chart of one comparison: drawn for a measured one, the carried one's file otherwise (if it is there). */
