@@ -342,7 +342,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
 /**
  * A rough estimate of the fan-out benchmark's seconds (measured on the reference machine):
  * per size, ~9 s to start, warm up and stop a gateway, ~0.5 ms per subscription to open
- * over WebSockets (~1 ms over HTTP, a connection each), and per update ~1 s plus — without
+ * over WebSockets (~2 ms over HTTP, a connection each), and per update ~1 s plus — without
  * deduplication, where every subscriber costs its own upstream event and completion — ~2 ms
  * per subscriber.
  */
@@ -353,7 +353,7 @@ export function fanoutPlannedSeconds(
   const one = (n: number, dedup: boolean, openMs: number) => 9 + (n * openMs) / 1000 + args.fanoutRepeats * (1 + n * (dedup ? 0.00003 : 0.002));
   const sum = (sizes: readonly number[], dedup: boolean, openMs: number) => sizes.reduce((t, n) => t + one(n, dedup, openMs), 0);
   const ws = args.fanoutTransports.includes('websocket') ? sum(args.fanoutSizes, true, 0.5) + sum(args.fanoutDedupOffSizes, false, 0.5) : 0;
-  const http = args.fanoutTransports.filter((t) => t !== 'websocket').length * sum(args.fanoutHttpSizes, true, 1);
+  const http = args.fanoutTransports.filter((t) => t !== 'websocket').length * sum(args.fanoutHttpSizes, true, 2);
   return Math.round(ws + http);
 }
 
