@@ -28,6 +28,12 @@ export const gatewayEnv = {
    * (@apollo/gateway's own `executeQueryPlan`). Planning is @apollo/gateway's either way.
    */
   EXECUTOR: z.enum(['atrium', 'apollo']).default('atrium'),
+  /**
+   * `@apollo/gateway` sends uptime, CPU, OS and cloud-host metrics to Apollo's servers unless
+   * this is `true`/`1` (it reads the variable itself, when the gateway is built). Atrium
+   * sends nothing anywhere by default: `false` opts in.
+   */
+  APOLLO_TELEMETRY_DISABLED: z.enum(['true', 'false', '1', '0']).default('true'),
   /** Redis for rate limits and session revocations (the gateway starts, and fails open, without it). */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace of the live-event (pub/sub) channels: the subgraphs' PUBSUB_PREFIX, to hear identity's revocations. */

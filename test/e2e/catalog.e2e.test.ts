@@ -74,6 +74,17 @@ describe('the catalog through the gateway', () => {
     expect(errorCodes(unknownField)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
+  it('says how long a response may be cached, from the schema’s hints: public for anonymous catalog reads, private for a caller, no-store otherwise', async () => {
+    const search = '{ workspaces(first: 3) { totalCount edges { node { name hourlyRate { amount } location { city } } } } }';
+    expect((await graphql(sg.url, search)).headers.get('cache-control')).toBe('max-age=60, public');
+    expect((await graphql(sg.url, search, {}, { token: manager.accessToken })).headers.get('cache-control')).toBe('max-age=60, private');
+    // A user (its e-mail is theirs) has no hint: the whole response is uncacheable.
+    expect((await graphql(sg.url, '{ workspaces(first: 3) { edges { node { createdBy { name } } } } }')).headers.get('cache-control')).toBe('no-store');
+    expect((await graphql(sg.url, '{ me { id } }', {}, { token: manager.accessToken })).headers.get('cache-control')).toBe('no-store');
+    // Errors are never cached.
+    expect((await graphql(sg.url, '{ workspaces(first: 0) { totalCount } }')).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('carries one request id from the client to the subgraphs', async () => {
     const res = await graphql(sg.url, '{ workspaces(first: 1) { totalCount } }', {}, { headers: { 'x-request-id': 'trace-me-123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-me-123');

@@ -12,6 +12,7 @@ import type { GatewayModule } from '../module';
 import type { AuthorizingGateway } from '../plan/authorizing-gateway';
 import { incrementalDelivery } from '../execute/incremental-delivery';
 import { jsonBody } from './body-limit';
+import { cacheControl } from './cache-control';
 import type { RequestProtection } from './request-protection';
 
 export interface GraphQLEndpoint {
@@ -58,6 +59,7 @@ export function graphqlEndpoint(
           metrics.plugin,
           refuseUnsafeStrings<GatewayContext>(),
           incrementalDelivery(formatError),
+          cacheControl(gateway),
           production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
           ...extraPlugins,
         ],

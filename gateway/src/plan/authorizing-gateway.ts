@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createAuthorizer, type Authorizer, type PolicyRegistry } from '../authorize';
 import type { QueryPlanner } from '@apollo/query-planner';
 import { apolloGatewayInternals } from '../execute/apollo-internals';
+import { readCacheHints, type CacheHints } from './cache-policy';
 import { addDeferDirective } from './defer-directive';
 import { authorizedExecutor, planExecutor, type ExecutorKind } from '../execute/authorized-executor';
 import { SubscriptionPlanner } from '../subscriptions/event-plan';
@@ -49,6 +50,8 @@ export class AuthorizingGateway implements GatewayInterface {
   private current: Authorizer<Caller> | undefined;
   /** The API schema clients see (what operations are validated against). */
   schema: GraphQLSchema | undefined;
+  /** The `@cacheControl` hints of the loaded supergraph (plan/cache-policy.ts). */
+  cacheHints: CacheHints | undefined;
 
   constructor(
     config: ApolloGatewayConfig,
@@ -64,6 +67,7 @@ export class AuthorizingGateway implements GatewayInterface {
     // the schema that requests are validated against.
     this.inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
       this.current = createAuthorizer(coreSupergraphSdl, this.policies);
+      this.cacheHints = readCacheHints(coreSupergraphSdl);
       this.schema = apiSchema;
       this.subscriptionPlanner.reset();
       // The planner is new with each supergraph; count what it builds (the gateway asks it only on a plan-cache miss).

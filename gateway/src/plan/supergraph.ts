@@ -27,6 +27,8 @@ export function supergraph(fetch: Pick<SubgraphFetch, 'dataSource'>): GatewayMod
       } catch {
         throw new Error(`SUPERGRAPH_PATH: cannot read ${file} (run \`npm run compose\`, or point it at a supergraph file)`);
       }
+      // Read by @apollo/gateway's constructor, from the environment only (config.ts says why it defaults to off).
+      process.env.APOLLO_TELEMETRY_DISABLED = config.APOLLO_TELEMETRY_DISABLED;
       const gateway = new AuthorizingGateway(
         {
           supergraphSdl: config.SUPERGRAPH_WATCH === 'on' ? watchSupergraph(file, sdl, log) : sdl,

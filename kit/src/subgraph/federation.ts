@@ -9,9 +9,30 @@ import { policies } from '../auth/policies';
 import { referenceResolvers, type ReferenceBatch } from './context';
 import { DateTimeScalar } from './graphql-types';
 
-/** The federation 2 features Atrium's subgraphs may use, imported in every subgraph's SDL. */
-export const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@override", "@tag", "@authenticated", "@requiresScopes", "@policy"])';
+/**
+ * The federation 2 features Atrium's subgraphs may use, imported in every subgraph's SDL,
+ * and Atrium's cache hints: `@cacheControl(maxAge, scope)` on types and fields (see
+ * {@link CACHE_CONTROL_DEFINITIONS}), composed into the supergraph (`@composeDirective`) so
+ * the gateway reads them there.
+ */
+export const FEDERATION_LINK = [
+  'extend schema',
+  '  @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@override", "@tag", "@authenticated", "@requiresScopes", "@policy", "@composeDirective"])',
+  '  @link(url: "https://atrium.dev/cache/v0.1", import: ["@cacheControl"])',
+  '  @composeDirective(name: "@cacheControl")',
+].join('\n');
+
+/**
+ * Cache hints, as Apollo Server spells them: how long a type's or field's value may be
+ * cached (`maxAge`, seconds) and whether it may be shared between callers (`PUBLIC`) or only
+ * kept for the caller who asked (`PRIVATE`). The same definitions in every subgraph, or
+ * composition fails. A composed directive is part of the API schema, so clients see the
+ * definition (and its scope enum), as they do with Apollo Server's own `@cacheControl`.
+ */
+export const CACHE_CONTROL_DEFINITIONS = [
+  'directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION',
+  'enum CacheControlScope { PUBLIC PRIVATE }',
+].join('\n');
 
 export interface FederatedSchemaOptions {
   /** type-graphql resolver classes, listed explicitly. */
@@ -90,7 +111,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     pubSub: contextPubSubOnly,
     skipCheck: true,
   });
-  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${CACHE_CONTROL_DEFINITIONS}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   const extras = { ...referenceResolvers(options.references ?? {}), ...options.extraResolvers } as GraphQLResolverMap<unknown>;
   for (const [typeName, extra] of Object.entries(extras)) {

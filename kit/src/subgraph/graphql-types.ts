@@ -63,6 +63,7 @@ export const DateScalar = refusing(LocalDateResolver as GraphQLScalarType, {
  * that returns them defines them identically.
  */
 @Directive('@shareable')
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType({ description: 'An amount of money in minor units (cents) of a currency.' })
 export class Money {
   @Field(() => Int, { description: 'Minor units, e.g. 1250 = 12.50' })
@@ -85,6 +86,7 @@ export class MoneyInput {
 }
 
 @Directive('@shareable')
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class PageInfo {
   @Field()

@@ -1,7 +1,7 @@
 import { Cursor, type EntityName, type EntityProperty, type FilterQuery, type FindByCursorOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min } from 'class-validator';
-import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Directive, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from '../errors';
 import { isUuid } from '../ids';
 import { PageInfo } from './graphql-types';
@@ -47,6 +47,8 @@ type ClassType<T> = new (...args: never[]) => T;
  * `@ObjectType() class WorkspaceConnection extends connectionType(Workspace, 'Workspace') {}`.
  */
 export function connectionType<T>(node: ClassType<T>, name: string) {
+  // Wrappers take their cache hint from the field that returns them (the connection's).
+  @Directive('@cacheControl(inheritMaxAge: true)')
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field()

@@ -10,7 +10,7 @@ describe('booking schema', () => {
   });
 
   it('declares Booking as an entity with the contract fields', () => {
-    expect(s.oneLine(s.definition('Booking'))).toMatch(/^type Booking @key\(fields: "id"\) \{/);
+    expect(s.oneLine(s.definition('Booking'))).toMatch(/^type Booking @key\(fields: "id"\) @cacheControl\(maxAge: 30, scope: PRIVATE\) \{/);
     expect(s.field('Booking', 'status')).toBe('status: BookingStatus!');
     expect(s.field('Booking', 'startsAt')).toBe('startsAt: DateTime!');
     expect(s.field('Booking', 'endsAt')).toBe('endsAt: DateTime!');

@@ -17,7 +17,7 @@ describe('notification schema', () => {
   });
 
   it('declares Notification as an entity with the contract’s fields and enums', () => {
-    expect(s.oneLine(s.definition('Notification'))).toMatch(/^type Notification @key\(fields: "id"\) \{/);
+    expect(s.oneLine(s.definition('Notification'))).toMatch(/^type Notification @key\(fields: "id"\) @cacheControl\(maxAge: 30, scope: PRIVATE\) \{/);
     for (const name of ['id: ID!', 'kind: NotificationKind!', 'channel: NotificationChannel!', 'title: String!', 'body: String!', 'readAt: DateTime', 'createdAt: DateTime!', 'status: NotificationStatus!']) {
       expect(s.field('Notification', name.split(':')[0])).toBe(name);
     }

@@ -9,7 +9,7 @@ describe('payment schema', () => {
   });
 
   it('declares Payment as an entity keyed by id, for signed-in callers only', () => {
-    expect(s.header('Payment')).toBe('type Payment @authenticated @key(fields: "id")');
+    expect(s.header('Payment')).toBe('type Payment @authenticated @key(fields: "id") @cacheControl(maxAge: 30, scope: PRIVATE)');
     expect(s.field('Payment', 'status')).toBe('status: PaymentStatus!');
     expect(s.field('Payment', 'amount')).toBe('amount: Money!');
     expect(s.field('Payment', 'last4')).toBe('last4: String!');

@@ -30,6 +30,8 @@ export const IDEMPOTENCY_INDEX = 'booking_user_idempotency_key_unique';
  * MikroORM's schema diff knows them and never proposes to drop them.
  */
 @Directive('@key(fields: "id")')
+// A user's own data: cached, if at all, for that user only, and briefly (invalidated by its events before that).
+@Directive('@cacheControl(maxAge: 30, scope: PRIVATE)')
 @ObjectType({ description: 'A reservation of a workspace for a time range.' })
 @Entity({ tableName: 'booking' })
 @Check({ name: 'booking_range_check', expression: '"starts_at" < "ends_at"' })

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
 @Directive('@key(fields: "id")')
+// Public catalog data, the same for every caller: shared cache entries for a minute (invalidated by catalog's events before that).
+@Directive('@cacheControl(maxAge: 60, scope: PUBLIC)')
 @ObjectType({ description: 'A building or site that holds workspaces.' })
 @Entity({ tableName: 'location' })
 export class Location {

@@ -1,12 +1,13 @@
 import { Scope } from '@atrium/kit';
 import { RequiresScopes } from '@atrium/kit/subgraph';
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Directive, Mutation, Query, Resolver } from 'type-graphql';
 import type { CatalogContext } from '../context';
 import { Location } from './location.entity';
 import { CreateLocationInput } from './location.input';
 
 @Resolver(() => Location)
 export class LocationResolver {
+  @Directive('@cacheControl(maxAge: 60, scope: PUBLIC)')
   @Query(() => [Location], { description: 'Every location, by city then name.' })
   locations(@Ctx() ctx: CatalogContext): Promise<Location[]> {
     return ctx.locations.list();

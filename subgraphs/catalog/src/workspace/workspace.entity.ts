@@ -13,6 +13,8 @@ export enum WorkspaceKind {
 registerEnumType(WorkspaceKind, { name: 'WorkspaceKind' });
 
 @Directive('@key(fields: "id")')
+// Public catalog data, the same for every caller: shared cache entries for a minute (invalidated by catalog's events before that).
+@Directive('@cacheControl(maxAge: 60, scope: PUBLIC)')
 @ObjectType({ description: 'A bookable desk, meeting room, private office or hotel room.' })
 @Entity({ tableName: 'workspace' })
 export class Workspace {

@@ -1,17 +1,20 @@
 import { Scope } from '@atrium/kit';
 import { connectionType, loader, RequiresScopes } from '@atrium/kit/subgraph';
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { CatalogContext } from '../context';
 import { Location } from '../location/location.entity';
 import { UserStub } from '../user/user.stub';
 import { Workspace } from './workspace.entity';
 import { CreateWorkspaceInput, UpdateWorkspaceInput, WorkspacesArgs } from './workspace.input';
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class WorkspaceConnection extends connectionType(Workspace, 'Workspace') {}
 
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
+  // The catalog is public: a search may be cached a minute (a root field needs its own hint; its connection inherits it).
+  @Directive('@cacheControl(maxAge: 60, scope: PUBLIC)')
   @Query(() => WorkspaceConnection, { description: 'Search active workspaces; `filter` narrows, `first`/`after` page.' })
   workspaces(@Args() { filter, first, after }: WorkspacesArgs, @Ctx() ctx: CatalogContext) {
     return ctx.workspaces.search(filter, first, after, ctx.caller);

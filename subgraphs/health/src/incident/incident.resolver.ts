@@ -1,9 +1,10 @@
 import { Scope } from '@atrium/kit';
 import { connectionType, PageArgs, RequiresScopes } from '@atrium/kit/subgraph';
-import { Args, ArgsType, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Args, ArgsType, Ctx, Directive, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { HealthContext } from '../context';
 import { Incident } from './incident.entity';
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class IncidentConnection extends connectionType(Incident, 'Incident') {}
 

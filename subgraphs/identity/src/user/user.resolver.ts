@@ -1,11 +1,12 @@
 import { forbidden, Role } from '@atrium/kit';
 import { Authenticated, PageArgs, RequiresPolicy, RequiresScopes, connectionType } from '@atrium/kit/subgraph';
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { IdentityContext } from '../context';
 import { User } from './user.entity';
 import { UpdateProfileInput } from './user.input';
 import { canReadPrivateFields } from './user.service';
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class UserConnection extends connectionType(User, 'User') {}
 

@@ -44,6 +44,8 @@ registerEnumType(NotificationStatus, {
  * when the event arrives, so a retry sends exactly what was first decided.
  */
 @Directive('@key(fields: "id")')
+// A user's own data: cached, if at all, for that user only, and briefly (invalidated by its events before that).
+@Directive('@cacheControl(maxAge: 30, scope: PRIVATE)')
 @ObjectType({ description: 'A message to a user: in the in-app inbox, or the record of an e-mail or SMS.' })
 @Entity({ tableName: 'notification' })
 @Unique({ name: 'notification_event_user_channel_unique', properties: ['eventId', 'userId', 'channel'] })

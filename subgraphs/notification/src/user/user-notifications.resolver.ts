@@ -1,11 +1,12 @@
 import { Authenticated, connectionType, loader } from '@atrium/kit/subgraph';
-import { Args, Ctx, FieldResolver, Int, ObjectType, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Directive, FieldResolver, Int, ObjectType, Resolver, Root } from 'type-graphql';
 import type { NotificationContext } from '../context';
 import { Notification } from '../notification/notification.entity';
 import { NotificationsArgs } from '../notification/notification.input';
 import { assertCanRead } from '../notification/notification.service';
 import { UserExtension } from './user.extension';
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class NotificationConnection extends connectionType(Notification, 'Notification') {}
 

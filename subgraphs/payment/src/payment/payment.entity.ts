@@ -19,6 +19,8 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
  */
 @Authenticated()
 @Directive('@key(fields: "id")')
+// A user's own data: cached, if at all, for that user only, and briefly (invalidated by its events before that).
+@Directive('@cacheControl(maxAge: 30, scope: PRIVATE)')
 @ObjectType({ description: 'A payment for a booking: visible to its payer and to callers with bookings:read.' })
 @Entity({ tableName: 'payment' })
 export class Payment {

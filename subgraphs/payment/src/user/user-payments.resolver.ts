@@ -1,9 +1,10 @@
 import { Authenticated, connectionType, PageArgs } from '@atrium/kit/subgraph';
-import { Args, Ctx, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Directive, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
 import type { PaymentContext } from '../context';
 import { Payment } from '../payment/payment.entity';
 import { UserExtension } from './user.extension';
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class PaymentConnection extends connectionType(Payment, 'Payment') {}
 

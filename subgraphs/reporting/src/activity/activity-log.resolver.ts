@@ -1,11 +1,12 @@
 import { Scope } from '@atrium/kit';
 import { connectionType, RequiresScopes } from '@atrium/kit/subgraph';
-import { Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Directive, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { ReportingContext } from '../context';
 import { UserStub } from '../user/user.stub';
 import { ActivityLog } from './activity-log.entity';
 import { ActivityLogArgs } from './activity-log.input';
 
+@Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class ActivityLogConnection extends connectionType(ActivityLog, 'ActivityLog') {}
 

@@ -1,0 +1,65 @@
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
+import { parse } from 'graphql';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cacheControlHeader, cachePolicy, readCacheHints } from './cache-policy';
+
+// Against Atrium's own composed supergraph: the hints the subgraphs declare are what count.
+const sdl = readFileSync(path.join(__dirname, '..', '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
+const schema = Supergraph.build(sdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
+const hints = readCacheHints(sdl);
+const policy = (query: string, operationName?: string) => cachePolicy(schema, hints, parse(query), operationName);
+
+describe('readCacheHints', () => {
+  it('reads the hints the subgraphs composed into the supergraph, on types and fields', () => {
+    expect(hints.types.get('Workspace')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+    expect(hints.types.get('Booking')).toEqual({ maxAge: 30, scope: 'PRIVATE' });
+    expect(hints.types.get('WorkspaceConnection')).toEqual({ inheritMaxAge: true });
+    expect(hints.fields.get('Query.workspaces')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+    expect(hints.types.has('User')).toBe(false);
+  });
+});
+
+describe('cachePolicy', () => {
+  it('gives the catalog search its field hint, through the connection and edges that inherit it', () => {
+    expect(policy('{ workspaces(first: 5) { totalCount edges { cursor node { id name hourlyRate { amount currency } location { city } } } pageInfo { hasNextPage } } }')).toEqual({
+      maxAge: 60,
+      scope: 'PUBLIC',
+    });
+  });
+
+  it('takes a root field’s type hint when the field has none', () => {
+    expect(policy('query($id: ID!) { workspace(id: $id) { name location { city } } }')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+  });
+
+  it('is the smallest max age, and PRIVATE as soon as one hint is', () => {
+    expect(policy('query($id: ID!) { booking(id: $id) { status workspace { name } } }')).toEqual({ maxAge: 30, scope: 'PRIVATE' });
+  });
+
+  it('makes a response uncacheable as soon as it reaches a type without a hint (a user, whose e-mail is theirs)', () => {
+    expect(policy('query($id: ID!) { workspace(id: $id) { name createdBy { name } } }').maxAge).toBe(0);
+    expect(policy('{ me { id bookings(first: 5) { edges { node { status } } } } }').maxAge).toBe(0);
+  });
+
+  it('counts fields in fragments, named and inline', () => {
+    expect(policy('query($id: ID!) { workspace(id: $id) { ...W } } fragment W on Workspace { name createdBy { name } }').maxAge).toBe(0);
+    expect(policy('query($id: ID!) { workspace(id: $id) { ... on Workspace { name } } }')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+  });
+
+  it('never caches a mutation, or an operation it cannot find', () => {
+    expect(policy('mutation { logout(refreshToken: "x") }').maxAge).toBe(0);
+    expect(policy('query A { locations { id } } query B { locations { id } }', 'C').maxAge).toBe(0);
+    expect(policy('query A { locations { id } } query B { locations { id } }', 'B')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+  });
+});
+
+describe('cacheControlHeader', () => {
+  it('is public only for anonymous requests on PUBLIC data, private for a caller, no-store otherwise', () => {
+    const publicPolicy = { maxAge: 60, scope: 'PUBLIC' as const };
+    expect(cacheControlHeader(publicPolicy, { anonymous: true, errors: false })).toBe('max-age=60, public');
+    expect(cacheControlHeader(publicPolicy, { anonymous: false, errors: false })).toBe('max-age=60, private');
+    expect(cacheControlHeader({ maxAge: 30, scope: 'PRIVATE' }, { anonymous: true, errors: false })).toBe('max-age=30, private');
+    expect(cacheControlHeader(publicPolicy, { anonymous: true, errors: true })).toBe('no-store');
+    expect(cacheControlHeader({ maxAge: 0, scope: 'PUBLIC' }, { anonymous: true, errors: false })).toBe('no-store');
+  });
+});
