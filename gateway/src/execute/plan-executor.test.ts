@@ -7,6 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { executePlanIncrementally } from './incremental';
 import { executePlan } from './plan-executor';
+import { productsReviews } from '../../../test/conformance/supergraphs/products-reviews';
 import { compileShape } from './response-shape';
 
 /**
@@ -17,102 +18,8 @@ import { compileShape } from './response-shape';
  * operations are its `products-reviews`, test/conformance/supergraphs/products-reviews.ts).
  */
 
-const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
-
-const users = [
-  { id: 'u1', name: 'Ada', nickname: 'ada' },
-  { id: 'u2', name: 'Grace', nickname: null },
-];
-const products = [
-  { upc: 'p1', name: 'Chair', price: 100, weight: 5 },
-  { upc: 'p2', name: 'Table', price: 300, weight: 20 },
-  { upc: 'p3', name: 'Lamp', price: 40, weight: 1 },
-];
-const reviews = [
-  { id: 'r1', body: 'Comfy', authorId: 'u1', upc: 'p1' },
-  { id: 'r2', body: 'Wobbly', authorId: 'u2', upc: 'p2' },
-  { id: 'r3', body: 'Bright', authorId: 'u1', upc: 'p3' },
-  { id: 'r4', body: 'Sturdy', authorId: 'u2', upc: 'p1' },
-  // By a user accounts does not know: its entity comes back null, and User.name is String!.
-  { id: 'r5', body: 'Anonymous', authorId: 'u9', upc: 'p2' },
-];
-
-const subgraphs = [
-  {
-    name: 'accounts',
-    typeDefs: `${LINK}
-      type Query { me: User, users: [User!]! }
-      type User @key(fields: "id") { id: ID! name: String! nickname: String! }`,
-    resolvers: {
-      Query: { me: () => users[0], users: () => users },
-      // nickname is non-null but Grace has none: a null in a non-null position.
-      User: { __resolveReference: (ref: { id: string }) => users.find((u) => u.id === ref.id) },
-    },
-  },
-  {
-    name: 'products',
-    typeDefs: `${LINK}
-      type Query { topProducts(first: Int = 5): [Product!]! items: [Item!]! node(id: ID!): Node }
-      interface Node { id: ID! }
-      union Item = Product | Gift
-      type Gift implements Node { id: ID! label: String }
-      type Product @key(fields: "upc") { upc: String! name: String price: Int weight: Int }`,
-    resolvers: {
-      Query: {
-        topProducts: (_: unknown, { first }: { first: number }) => products.slice(0, first),
-        items: () => [{ __typename: 'Product', ...products[0] }, { __typename: 'Gift', id: 'g1', label: 'Bow' }],
-        node: (_: unknown, { id }: { id: string }) => (id === 'g1' ? { id: 'g1', label: 'Bow' } : null),
-      },
-      Item: { __resolveType: (o: { __typename: string }) => o.__typename },
-      Node: { __resolveType: () => 'Gift' },
-      Product: { __resolveReference: (ref: { upc: string }) => products.find((p) => p.upc === ref.upc) },
-    },
-  },
-  {
-    name: 'inventory',
-    typeDefs: `${LINK}
-      type Product @key(fields: "upc") {
-        upc: String!
-        price: Int @external
-        weight: Int @external
-        inStock: Boolean
-        shippingEstimate: Int @requires(fields: "price weight")
-      }`,
-    resolvers: {
-      Product: {
-        __resolveReference: (ref: { upc: string; price?: number; weight?: number }) => ref,
-        inStock: (p: { upc: string }) => p.upc !== 'p2',
-        shippingEstimate: (p: { price: number; weight: number }) => (p.price > 200 ? 0 : p.weight * 2),
-      },
-    },
-  },
-  {
-    name: 'reviews',
-    typeDefs: `${LINK}
-      type Review { id: ID! body: String author: User product: Product }
-      type User @key(fields: "id") { id: ID! reviews: [Review!]! }
-      type Product @key(fields: "upc") { upc: String! reviews: [Review] rating: Float! }`,
-    resolvers: {
-      Review: {
-        author: (r: { authorId: string }) => ({ __typename: 'User', id: r.authorId }),
-        product: (r: { upc: string }) => ({ __typename: 'Product', upc: r.upc }),
-      },
-      User: {
-        __resolveReference: (ref: { id: string }) => ref,
-        reviews: (u: { id: string }) => reviews.filter((r) => r.authorId === u.id),
-      },
-      Product: {
-        __resolveReference: (ref: { upc: string }) => ref,
-        reviews: (p: { upc: string }) => {
-          if (p.upc === 'p3') throw new GraphQLError('reviews are down for p3', { extensions: { code: 'REVIEWS_DOWN' } });
-          return reviews.filter((r) => r.upc === p.upc);
-        },
-        // Not rated yet: null in a non-null position, from an entity fetch.
-        rating: (p: { upc: string }) => (p.upc === 'p2' ? null : 4.5),
-      },
-    },
-  },
-];
+// The fixture of the conformance tier, where the same supergraph is compared with the oracle.
+const subgraphs = productsReviews.subgraphs;
 
 interface Fixture {
   supergraph: Supergraph;
