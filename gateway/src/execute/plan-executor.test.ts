@@ -4,7 +4,7 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { execute, GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { executePlanIncrementally } from './incremental';
 import { executePlan } from './plan-executor';
 import { productsReviews } from '../../../test/conformance/supergraphs/products-reviews';
