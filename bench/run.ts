@@ -188,7 +188,8 @@ async function main(): Promise<number> {
       defer = args.defer
         ? await runDefer({ gatewayUrl: stack.atrium!.url, gatewayPid: stack.atrium!.child.pid, memberToken: seeded.memberToken, concurrency: args.deferConcurrency, requests: args.deferRequests, log })
         : undefined;
-      if (defer?.levels.some((l) => l.plain.errors + l.deferred.errors > 0)) failed = true;
+      // Its notes are its errors: a wrong answer, or requests that failed.
+      if (defer?.notes.length) failed = true;
       contention = args.contention
         ? await runContention({
             gatewayUrl: stack.atrium!.url,
