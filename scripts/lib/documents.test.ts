@@ -1,10 +1,12 @@
-import { buildSchema } from 'graphql';
+import { buildSchema, Kind, parse } from 'graphql';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { documentId, parseManifest } from '../../gateway/src/http/trusted-documents-manifest';
 import { apiSchemaFromSupergraph, buildManifest, DocumentsError, expandDocumentGlobs } from './documents';
+import { OPERATIONS as DASHBOARD_OPERATIONS, operationRequest } from '../../gateway/dashboard/src/operations';
 import { findRepoRoot } from './repo-root';
+import { loadSeedOperations } from './seed-operations';
 
 const schema = buildSchema(`
   type Query { me: User, user(id: ID!): User }
@@ -134,5 +136,28 @@ describe("Atrium's own trusted documents", () => {
       api,
     );
     expect(JSON.parse(readFileSync(path.join(root, 'documents', 'manifest.json'), 'utf8'))).toEqual(manifest);
+  });
+
+  const root = findRepoRoot();
+  const committed = parseManifest(readFileSync(path.join(root, 'documents', 'manifest.json'), 'utf8'), 'documents/manifest.json');
+  const defined = (file: string) =>
+    parse(readFileSync(path.join(root, file), 'utf8'))
+      .definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []))
+      .sort();
+  const nameById = new Map(committed.operations.map((op) => [op.id, op.name]));
+  /** Each operation's name, and what the committed manifest calls the operation of its id: the same, unless it is missing. */
+  const inManifest = (ops: readonly { id: string; name: string }[]) => ops.map((op) => [op.name, nameById.get(op.id)]);
+
+  it('sends every operation of the dashboard (gateway/dashboard/src/operations.ts) by an id of the committed manifest: all of documents/dashboard.graphql', () => {
+    expect(inManifest(DASHBOARD_OPERATIONS)).toEqual(DASHBOARD_OPERATIONS.map((op) => [op.name, op.name]));
+    for (const op of DASHBOARD_OPERATIONS) expect(operationRequest(op, {}, false).extensions?.persistedQuery.sha256Hash).toBe(op.id);
+    expect(DASHBOARD_OPERATIONS.map((op) => op.name).sort()).toEqual(defined('documents/dashboard.graphql'));
+  });
+
+  it('sends every operation of the seed (scripts/seed.ts) by an id of the committed manifest: all of documents/seed.graphql', () => {
+    const seed = Object.values(loadSeedOperations());
+    expect(inManifest(seed)).toEqual(seed.map((op) => [op.name, op.name]));
+    for (const op of seed) expect(documentId(op.body)).toBe(op.id);
+    expect(seed.map((op) => op.name).sort()).toEqual(defined('documents/seed.graphql'));
   });
 });

@@ -1,4 +1,4 @@
-import { LOGIN, LOGOUT, REFRESH } from './operations';
+import { idNotKnown, LOGIN, LOGOUT, operationRequest, REFRESH, type Operation } from './operations';
 import { describeError, type GraphQLErrorLike } from './state';
 
 /** A signed-in dashboard: the access token, and the refresh token when signed in by password. */
@@ -32,18 +32,32 @@ export class AuthError extends Error {
   }
 }
 
-/** One operation over HTTP to this origin's /graphql (Apollo's CSRF check wants JSON). */
-async function post<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-  let body: { data?: T | null; errors?: GraphQLErrorLike[] };
+type Answer<T> = { data?: T | null; errors?: GraphQLErrorLike[] };
+
+/** Set once the gateway said it does not read the manifest (TRUSTED_DOCUMENTS=off): bodies from then on. */
+let sendBodies = false;
+
+/** One request over HTTP to this origin's /graphql (Apollo's CSRF check wants JSON). */
+async function send<T>(op: Operation, variables: Record<string, unknown>, withBody: boolean): Promise<Answer<T>> {
   try {
     const res = await fetch(new URL('/graphql', location.origin), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify(operationRequest(op, variables, withBody)),
     });
-    body = (await res.json()) as typeof body;
+    return (await res.json()) as Answer<T>;
   } catch (err) {
     throw new AuthError(`The gateway did not answer: ${(err as Error).message}`);
+  }
+}
+
+/** One operation, sent by its id (its body when the gateway does not read the manifest). */
+async function post<T>(op: Operation, variables: Record<string, unknown>): Promise<T> {
+  const withBody = sendBodies;
+  let body = await send<T>(op, variables, withBody);
+  if (!withBody && idNotKnown(body.errors)) {
+    sendBodies = true;
+    body = await send<T>(op, variables, true);
   }
   const error = body.errors?.[0];
   if (error || !body.data) {

@@ -1,10 +1,12 @@
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws/client';
+import { createClient, type FormattedExecutionResult, type Sink } from 'graphql-ws/client';
 import {
   BOOKING_UPDATES,
   HEALTH_HISTORY,
   HOURLY_STATS,
+  idNotKnown,
   INCIDENTS,
   ME,
+  operationRequest,
   RECENT_BOOKINGS,
   SERVICE_CHANGES,
   SERVICES,
@@ -14,6 +16,7 @@ import {
   type HourlyStats,
   type Incident,
   type Me,
+  type Operation,
   type ServiceStatus,
   type SystemHealth,
   type TrafficReport,
@@ -62,14 +65,6 @@ export function socketUrl(page: Location = location): string {
   return `${page.protocol === 'https:' ? 'wss' : 'ws'}://${page.host}/graphql`;
 }
 
-/** One query over the shared socket: its single result (graphql-ws completes it after). */
-function query<T>(client: Client, document: string): Promise<Result<T>> {
-  return new Promise((resolve, reject) => {
-    let last: Result<T> | undefined;
-    client.subscribe<T>({ query: document }, { next: (r) => (last = r), error: reject, complete: () => (last ? resolve(last) : reject(new Error('no result'))) });
-  });
-}
-
 /**
  * Opens the dashboard's one WebSocket: every section's query on each (re)connection (the
  * feed's latest bookings and the charts' history included), both subscriptions (graphql-ws
@@ -107,9 +102,36 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
     },
   });
 
+  /** Set once this gateway said it does not read the manifest (TRUSTED_DOCUMENTS=off): bodies from then on. */
+  let sendBodies = false;
+  /**
+   * Sends `op` over the socket by its id (an empty query and the persistedQuery extension),
+   * or by its body once the gateway has answered an id with {@link idNotKnown}; returns what
+   * stops it.
+   */
+  const send = <T>(op: Operation, sink: Sink<Result<T>>): (() => void) => {
+    const withBody = sendBodies;
+    let stop = client.subscribe<T>({ query: '', ...operationRequest(op, {}, withBody) }, {
+      next: (r) => sink.next(r),
+      complete: () => sink.complete(),
+      error: (err) => {
+        if (withBody || !idNotKnown(err)) return sink.error(err);
+        sendBodies = true;
+        stop = send(op, sink);
+      },
+    });
+    return () => stop();
+  };
+  /** One query over the shared socket: its single result (graphql-ws completes it after). */
+  const query = <T>(op: Operation): Promise<Result<T>> =>
+    new Promise((resolve, reject) => {
+      let last: Result<T> | undefined;
+      send<T>(op, { next: (r) => (last = r), error: reject, complete: () => (last ? resolve(last) : reject(new Error('no result'))) });
+    });
+
   /** Runs one section's query; its data (when any) and its errors (or their absence) are reported. */
-  const load = <T>(document: string, section: Section, apply: (data: T) => void) =>
-    query<T>(client, document).then(
+  const load = <T>(op: Operation, section: Section, apply: (data: T) => void) =>
+    query<T>(op).then(
       (r) => {
         if (r.data) apply(r.data);
         on.error(section, r.errors?.length ? describeFailure(r.errors) : null);
@@ -148,9 +170,9 @@ export function connectLive(token: string, on: LiveHandlers): () => void {
       loadTraffic(),
     ]);
 
-  const follow = <T>(document: string, section: Section, each: (data: T) => void) =>
-    client.subscribe<T>(
-      { query: document },
+  const follow = <T>(op: Operation, section: Section, each: (data: T) => void) =>
+    send<T>(
+      op,
       {
         next: (r) => {
           if (r.data) each(r.data);

@@ -1,6 +1,8 @@
 // The operations the dashboard sends, and the shapes it reads back (schema/health.graphql,
 // schema/booking.graphql, schema/reporting.graphql, and the gateway's /dashboard/api/traffic).
-// Written out by hand: the page is small, a codegen step is not.
+// The operations are written once, in documents/dashboard.graphql; `npm run documents` puts
+// them in the trusted-documents manifest, which Vite bundles: the page sends their ids.
+import manifest from '../../../documents/manifest.json';
 
 export type HealthStatus = 'UP' | 'DOWN' | 'UNKNOWN';
 
@@ -72,41 +74,74 @@ export interface Me {
   roles: string[];
 }
 
-const SERVICE = 'name status latencyMs checkedAt changedAt reason';
+/** A trusted document (documents/dashboard.graphql), as the manifest lists it. */
+export interface Operation {
+  name: string;
+  /** The SHA-256 of `body`: what the page sends. */
+  id: string;
+  /** The exact text the manifest lists: sent only to a gateway that does not read the manifest. */
+  body: string;
+}
+
+function operation(name: string): Operation {
+  const op = manifest.operations.find((o) => o.name === name);
+  // Caught by operations.test.ts and the build: the page would be refused under enforce.
+  if (!op) throw new Error(`${name} is not in documents/manifest.json: add it to documents/dashboard.graphql and run \`npm run documents\``);
+  return { name, id: op.id, body: op.body };
+}
 
 // One operation per section, all on the one socket: whatever fails for one section (a field
 // the caller may not read, a subgraph that is down) leaves the others' answers whole.
-export const ME = `query DashboardMe { me { name email roles } }`;
-export const SERVICES = `query DashboardServices { services { ${SERVICE} } }`;
-export const SYSTEM_HEALTH = `query DashboardSystemHealth {
-  systemHealth {
-    status
-    redis { status latencyMs }
-    postgres { status latencyMs }
-    eventStream { length deadLetters groups { name pending lag } }
-    queues { name waiting active delayed failed completed }
-  }
-}`;
-export const INCIDENTS = `query DashboardIncidents {
-  incidents(first: 50, openOnly: true) { totalCount edges { node { id service startedAt reason } } }
-}`;
+export const ME = operation('DashboardMe');
+export const SERVICES = operation('DashboardServices');
+export const SYSTEM_HEALTH = operation('DashboardSystemHealth');
+export const INCIDENTS = operation('DashboardIncidents');
 
 // History: the charts, re-read every HISTORY_POLL_MS (live.ts), and the feed's first rows.
-export const HEALTH_HISTORY = `query DashboardHealthHistory {
-  serviceHealthHistory(windowMinutes: 60) { stepSeconds services { service points { at status latencyMs probes failures } } }
-}`;
-export const HOURLY_STATS = `query DashboardHourlyStats { hourlyStats { hour bookings confirmed cancellations } }`;
-
-const BOOKING = 'id status startsAt updatedAt workspace { name location { city } } user { name }';
+export const HEALTH_HISTORY = operation('DashboardHealthHistory');
+export const HOURLY_STATS = operation('DashboardHourlyStats');
 /** The feed opens with these (the latest the caller may see), then follows BOOKING_UPDATES. */
-export const RECENT_BOOKINGS = `query DashboardRecentBookings { recentBookings(first: 50) { ${BOOKING} } }`;
+export const RECENT_BOOKINGS = operation('DashboardRecentBookings');
 
-export const SERVICE_CHANGES = `subscription DashboardServices { serviceHealthChanged { ${SERVICE} } }`;
-
-export const BOOKING_UPDATES = `subscription DashboardBookings { bookingUpdated { ${BOOKING} } }`;
+export const SERVICE_CHANGES = operation('DashboardServiceChanges');
+export const BOOKING_UPDATES = operation('DashboardBookingUpdates');
 
 // Login and session refresh go over plain HTTP: there is no token yet to open the socket with.
-const AUTH = 'accessToken refreshToken expiresAt';
-export const LOGIN = `mutation DashboardLogin($input: LoginInput!) { login(input: $input) { ${AUTH} } }`;
-export const REFRESH = `mutation DashboardRefresh($token: String!) { refreshSession(refreshToken: $token) { ${AUTH} } }`;
-export const LOGOUT = `mutation DashboardLogout($token: String!) { logout(refreshToken: $token) }`;
+export const LOGIN = operation('DashboardLogin');
+export const REFRESH = operation('DashboardRefresh');
+export const LOGOUT = operation('DashboardLogout');
+
+/** Every operation the page sends. */
+export const OPERATIONS: readonly Operation[] = [ME, SERVICES, SYSTEM_HEALTH, INCIDENTS, HEALTH_HISTORY, HOURLY_STATS, RECENT_BOOKINGS, SERVICE_CHANGES, BOOKING_UPDATES, LOGIN, REFRESH, LOGOUT];
+
+/** What one request carries: no `query` when the id is sent alone. */
+export interface OperationRequest {
+  operationName: string;
+  query?: string;
+  variables: Record<string, unknown>;
+  extensions?: { persistedQuery: { version: 1; sha256Hash: string } };
+}
+
+/**
+ * The request for `op`: by default its id alone, in Apollo's `persistedQuery` extension (what
+ * the gateway runs under TRUSTED_DOCUMENTS=allow or enforce, the production setting; over
+ * graphql-ws, whose messages must carry a `query`, it goes with an empty one). With
+ * `withBody`, the manifest's exact body instead, without the extension: what a gateway with
+ * TRUSTED_DOCUMENTS=off runs, whether APQ is on or off (enforce accepts it too).
+ */
+export function operationRequest(op: Operation, variables: Record<string, unknown>, withBody: boolean): OperationRequest {
+  if (withBody) return { operationName: op.name, query: op.body, variables };
+  return { operationName: op.name, variables, extensions: { persistedQuery: { version: 1, sha256Hash: op.id } } };
+}
+
+/**
+ * Whether a gateway's answer to an id sent alone says it does not read the manifest
+ * (TRUSTED_DOCUMENTS=off): Apollo Server's PERSISTED_QUERY_NOT_FOUND (APQ on) or
+ * PERSISTED_QUERY_NOT_SUPPORTED (APQ off) over HTTP, "no query" (BAD_REQUEST) over
+ * graphql-ws. The page then sends bodies, as Apollo Client's persisted-queries link does.
+ */
+export function idNotKnown(errors: unknown): boolean {
+  if (!Array.isArray(errors)) return false;
+  return errors.some((e: { extensions?: { code?: unknown } } | null) => typeof e?.extensions?.code === 'string' && ID_NOT_KNOWN.has(e.extensions.code));
+}
+const ID_NOT_KNOWN = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
