@@ -121,6 +121,22 @@ export const gatewayEnv = {
    */
   SUPERGRAPH_WATCH: z.enum(['on', 'off']).default('off'),
 
+  // Entity cache of the fetch stage, see fetch/entity-cache.ts and fetch/cache-invalidation.ts.
+  /**
+   * `redis` (recommended in production): entity answers shared by every replica in Redis, with
+   * a small memory tier in front; `memory`: this process only; `off` (the default): no entity
+   * cache. Either way domain events invalidate what changed, for every replica.
+   */
+  CACHE: z.enum(['off', 'memory', 'redis']).default('off'),
+  /** Prefix of the entity cache's keys and invalidation channel in Redis. */
+  CACHE_PREFIX: z.string().min(1).default('atrium:cache'),
+  /** Entities kept by each process's memory tier (an LRU); 0 turns the tier off (with CACHE=redis). */
+  CACHE_MEMORY_ENTITIES: z.coerce.number().int().min(0).default(10_000),
+  /** The gateways' consumer group on the event stream, which deletes changed entities from Redis once per event. */
+  CACHE_GROUP: z.string().min(1).default('gateway-cache'),
+  /** The subgraphs' domain-event stream (their EVENTS_STREAM), read to invalidate the entity cache. */
+  EVENTS_STREAM: z.string().min(1).default('atrium:events'),
+
   // Circuit breakers per subgraph, see fetch/circuit-breaker.ts.
   /** How long an open circuit fails fast before letting one trial request through. */
   CIRCUIT_RESET_MS: z.coerce.number().int().positive().default(10_000),

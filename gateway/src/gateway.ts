@@ -3,6 +3,7 @@ import { createLogger, type HttpService, type Logger } from '@atrium/kit';
 import { authentication } from './authenticate/authentication';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { entityCache } from './fetch/entity-cache-module';
 import { subgraphFetch } from './fetch/subgraph-fetch';
 import { GatewayHost } from './host';
 import { createHttpApp } from './http/app';
@@ -43,8 +44,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return host.serve(async (use) => {
     const protection = await use(requestProtection());
     const auth = await use(authentication());
-    const subgraphs = await use(subgraphFetch());
+    const { cache } = await use(entityCache());
+    const subgraphs = await use(subgraphFetch(cache));
     const { gateway } = await use(supergraph(subgraphs));
+    cache?.follow(gateway);
     const endpoint = await use(graphqlEndpoint(gateway, protection, options.plugins));
     const { hub } = await use(subscriptions({ endpoint, gateway, authentication: auth, validationRules: protection.validationRules, trustedDocuments: protection.trustedDocuments, sign: subgraphs.sign }));
     await use(operations(subgraphs, protection));

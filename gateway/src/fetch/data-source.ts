@@ -8,6 +8,7 @@ import type { GatewayContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { SubgraphFetchMetrics } from '../ops/metrics';
 import { dedupKey, InFlight, isQuery } from './dedup';
+import type { EntityCache } from './entity-cache';
 import { placeErrors } from './place-errors';
 import { sentBody, signRequest, type Signer } from './sign';
 
@@ -51,6 +52,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly sign?: Signer,
     /** Share identical client queries in flight (SUBGRAPH_DEDUP). */
     dedup = false,
+    /** Answers `_entities` fetches per entity from the entity cache, sending only what it lacks (CACHE). */
+    private readonly cache?: EntityCache,
   ) {
     super({ url, fetcher });
     this.inFlight = dedup ? new InFlight(copyResponse, () => this.metrics?.deduplicated(this.name)) : undefined;
@@ -71,6 +74,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    // The cache sits before everything else: what it lacks is fetched as below (traced, shared in flight, retried).
+    if (this.cache && forClient(options)) return this.cache.fetch(this.name, options, (sent) => this.uncached(sent));
+    return this.uncached(options);
+  }
+
+  private uncached(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     if (tracingOn() && forClient(options)) return this.traced(options);
     return this.deduplicated(options);
   }

@@ -1,6 +1,7 @@
 import type { GatewayModule } from '../module';
 import { createCircuitBreakers, type CircuitState } from './circuit-breaker';
 import { SubgraphDataSource } from './data-source';
+import type { EntityCache } from './entity-cache';
 import { createSubgraphFetcher } from './pooled-fetcher';
 import { createSigner, type Signer } from './sign';
 
@@ -23,9 +24,10 @@ export interface SubgraphFetch {
  * retries of queries, a subgraph's refusal as the caller's error) over pooled keep-alive
  * connections (pooled-fetcher.ts, bounded by SUBGRAPH_TIMEOUT_MS), behind a circuit breaker
  * per subgraph (circuit-breaker.ts), every request signed (sign.ts), identical queries in
- * flight shared (dedup.ts, SUBGRAPH_DEDUP).
+ * flight shared (dedup.ts, SUBGRAPH_DEDUP), `_entities` answered from the entity cache when
+ * one is given (entity-cache.ts, CACHE).
  */
-export function subgraphFetch(): GatewayModule<SubgraphFetch> {
+export function subgraphFetch(cache?: EntityCache): GatewayModule<SubgraphFetch> {
   return {
     name: 'subgraph fetch',
     async start({ config, log, metrics }) {
@@ -52,7 +54,7 @@ export function subgraphFetch(): GatewayModule<SubgraphFetch> {
           const target = config.subgraphUrls[name.toLowerCase()] ?? url;
           if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
           urls.set(name, target);
-          return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign, config.SUBGRAPH_DEDUP === 'on');
+          return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign, config.SUBGRAPH_DEDUP === 'on', cache);
         },
         async close() {
           circuits.shutdown();

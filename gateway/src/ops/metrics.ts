@@ -20,8 +20,25 @@ export interface SubscriptionMetrics {
   dropped(): void;
 }
 
+/** What the entity cache counts (fetch/entity-cache.ts); `type` is an entity type of the supergraph (a bounded set). */
+export interface EntityCacheMetrics {
+  /** An entity answered from the cache: `tier` memory (this process) or redis (shared). */
+  hit(type: string, tier: 'memory' | 'redis'): void;
+  /** A cacheable entity the cache did not have: fetched from its subgraph. */
+  miss(type: string): void;
+  /** An entity forgotten after a domain event: `tier` redis (the shared entries, once per event) or memory (this process). */
+  invalidated(type: string, tier: 'memory' | 'redis'): void;
+  /** Bytes of entity answers written to a tier. */
+  written(tier: 'memory' | 'redis', bytes: number): void;
+  /** Sets the bytes the memory tier holds now. */
+  memoryBytes(bytes: number): void;
+  /** A cache operation that failed (Redis unreachable): the fetch went on uncached. */
+  failed(operation: 'read' | 'write' | 'invalidate'): void;
+}
+
 export interface GatewayMetrics extends Metrics {
   subgraphs: SubgraphFetchMetrics;
+  cache: EntityCacheMetrics;
   subscriptions: SubscriptionMetrics;
   /** Sets `atrium_subgraph_circuit_open{subgraph}` (1 while the circuit is open or half-open). */
   circuitOpen(subgraph: string, open: boolean): void;
@@ -48,8 +65,22 @@ export function createGatewayMetrics(): GatewayMetrics {
   const dropped = counter('atrium_subscription_events_dropped_total', 'Subscription results dropped because a client fell too far behind (the client is disconnected).');
   const plans = counter('atrium_query_plans_built_total', 'Query plans computed (plan-cache misses); flat under steady traffic, since each operation shape is planned once.');
   const circuits = gauge('atrium_subgraph_circuit_open', 'Whether the circuit breaker of each subgraph is open (1: fetches fail fast, or only a trial one goes through) or closed (0).', ['subgraph']);
+  const cacheHits = counter('atrium_cache_hits_total', 'Entities of _entities fetches answered from the entity cache, by entity type and tier (memory: this process; redis: shared by every replica).', ['type', 'tier']);
+  const cacheMisses = counter('atrium_cache_misses_total', 'Cacheable entities the entity cache did not have (fetched from their subgraph), by entity type.', ['type']);
+  const cacheInvalidations = counter('atrium_cache_invalidations_total', 'Entities forgotten by the entity cache after a domain event, by entity type and tier (redis: shared entries deleted once per event; memory: this process).', ['type', 'tier']);
+  const cacheWritten = counter('atrium_cache_written_bytes_total', 'Bytes of entity answers written to the entity cache, by tier.', ['tier']);
+  const cacheBytes = gauge('atrium_cache_memory_bytes', "Bytes of entity answers held by this process's memory tier of the entity cache.");
+  const cacheFailures = counter('atrium_cache_failures_total', 'Entity-cache operations that failed (Redis unreachable); the gateway went on uncached.', ['operation']);
   return {
     ...metrics,
+    cache: {
+      hit: (type, tier) => cacheHits.inc({ type, tier }),
+      miss: (type) => cacheMisses.inc({ type }),
+      invalidated: (type, tier) => cacheInvalidations.inc({ type, tier }),
+      written: (tier, bytes) => cacheWritten.inc({ tier }, bytes),
+      memoryBytes: (bytes) => cacheBytes.set(bytes),
+      failed: (operation) => cacheFailures.inc({ operation }),
+    },
     circuitOpen: (subgraph, isOpen) => circuits.set({ subgraph }, isOpen ? 1 : 0),
     planBuilt: () => plans.inc(),
     subscriptions: {

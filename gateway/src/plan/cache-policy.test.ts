@@ -2,7 +2,7 @@ import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federa
 import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheControlHeader, cachePolicy, readCacheHints } from './cache-policy';
+import { cacheControlHeader, cachePolicy, entityFetchPolicies, readCacheHints } from './cache-policy';
 
 // Against Atrium's own composed supergraph: the hints the subgraphs declare are what count.
 const sdl = readFileSync(path.join(__dirname, '..', '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
@@ -61,5 +61,38 @@ describe('cacheControlHeader', () => {
     expect(cacheControlHeader({ maxAge: 30, scope: 'PRIVATE' }, { anonymous: true, errors: false })).toBe('max-age=30, private');
     expect(cacheControlHeader(publicPolicy, { anonymous: true, errors: true })).toBe('no-store');
     expect(cacheControlHeader({ maxAge: 0, scope: 'PUBLIC' }, { anonymous: true, errors: false })).toBe('no-store');
+  });
+});
+
+describe('entityFetchPolicies', () => {
+  const entities = (query: string) => entityFetchPolicies(schema, hints, parse(query));
+  const fetch = (selection: string) => `query($representations:[_Any!]!){_entities(representations:$representations){${selection}}}`;
+
+  it('gives each entity type of an _entities fetch its type hint, inherited by its fields', () => {
+    expect(entities(fetch('...on Workspace{__typename name hourlyRate{amount currency} location{city}}'))).toEqual(new Map([['Workspace', { maxAge: 60, scope: 'PUBLIC' }]]));
+    expect(entities(fetch('...on Booking{__typename payment{status amount{amount}}}'))).toEqual(new Map([['Booking', { maxAge: 30, scope: 'PRIVATE' }]]));
+  });
+
+  it('makes a type PRIVATE when its selection reaches a PRIVATE field', () => {
+    expect(entities(fetch('...on Workspace{bookings(first:5){edges{node{id status}}}}')).get('Workspace')).toEqual({ maxAge: 30, scope: 'PRIVATE' });
+  });
+
+  it('caches nothing for a type without a hint, a selection reaching one, or an unknown field', () => {
+    expect(entities(fetch('...on User{__typename bookings{totalCount}}')).size).toBe(0);
+    expect(entities(fetch('...on Workspace{createdBy{name}}')).size).toBe(0);
+    expect(entities(fetch('...on Workspace{notInTheApi}')).size).toBe(0);
+  });
+
+  it('is empty for anything but an _entities query', () => {
+    expect(entities('query($id: ID!) { workspace(id: $id) { name } }').size).toBe(0);
+    expect(entities('mutation { logout(refreshToken: "x") }').size).toBe(0);
+  });
+
+  it('takes each type of a fetch on its own', () => {
+    const both = entities(fetch('...on Workspace{name} ...on Location{city}'));
+    expect(both).toEqual(new Map([
+      ['Workspace', { maxAge: 60, scope: 'PUBLIC' }],
+      ['Location', { maxAge: 60, scope: 'PUBLIC' }],
+    ]));
   });
 });

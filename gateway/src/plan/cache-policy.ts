@@ -2,6 +2,7 @@ import {
   getNamedType,
   getOperationAST,
   isCompositeType,
+  isObjectType,
   Kind,
   parse,
   valueFromASTUntyped,
@@ -83,9 +84,85 @@ export function cachePolicy(schema: GraphQLSchema, hints: CacheHints, document: 
   if (!operation || operation.operation !== 'query') return NOT_CACHEABLE;
   const root = schema.getQueryType();
   if (!root) return NOT_CACHEABLE;
+  return finish(selectionPolicy(schema, hints, fragmentsOf(document), operation.selectionSet, root, undefined));
+}
+
+/**
+ * The cache policy of each entity type an `_entities` fetch selects (the fetch stage's entity
+ * cache, fetch/entity-cache.ts), by the same rules as {@link cachePolicy}: the selection
+ * under `... on Type` counts as if `Type` were the root field's type — the type's own hint
+ * gives the max age its fields inherit, and a type without one is not cached. A field the
+ * API schema does not know (an `@inaccessible` one, say) makes its type uncacheable. An
+ * empty map: not an `_entities` query, or nothing in it cacheable.
+ */
+export function entityFetchPolicies(schema: GraphQLSchema, hints: CacheHints, document: DocumentNode): Map<string, CachePolicy> {
+  const policies = new Map<string, CachePolicy>();
+  const operation = getOperationAST(document);
+  if (!operation || operation.operation !== 'query') return policies;
+  const fragments = fragmentsOf(document);
+  const entities = operation.selectionSet.selections;
+  if (entities.length !== 1 || entities[0].kind !== Kind.FIELD || entities[0].name.value !== '_entities' || !entities[0].selectionSet) return policies;
+  // By type: what each type's fragments select (a type may appear in several).
+  const byType = new Map<string, SelectionSetNode[]>();
+  let untyped = false;
+  const collect = (selectionSet: SelectionSetNode, seen: Set<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== '__typename') untyped = true;
+        continue;
+      }
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+      if (!fragment || (selection.kind === Kind.FRAGMENT_SPREAD && seen.has(selection.name.value))) continue;
+      const typeName = fragment.typeCondition?.name.value;
+      if (!typeName) {
+        collect(fragment.selectionSet, seen);
+        continue;
+      }
+      byType.set(typeName, [...(byType.get(typeName) ?? []), fragment.selectionSet]);
+    }
+  };
+  collect(entities[0].selectionSet, new Set());
+  if (untyped) return policies; // a field outside any type condition: not a shape the planner writes
+  for (const [typeName, selectionSets] of byType) {
+    const type = schema.getType(typeName);
+    const typeHint = hints.types.get(typeName);
+    if (!type || !isObjectType(type) || typeHint?.maxAge === undefined || typeHint.maxAge <= 0) continue;
+    let policy: CachePolicy = { maxAge: typeHint.maxAge, scope: typeHint.scope ?? 'PUBLIC' };
+    for (const selectionSet of selectionSets) {
+      const part = selectionPolicy(schema, hints, fragments, selectionSet, type, typeHint.maxAge, true);
+      policy = { maxAge: Math.min(policy.maxAge, part.maxAge), scope: policy.scope === 'PRIVATE' || part.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC' };
+    }
+    const finished = finish(policy);
+    if (finished.maxAge > 0) policies.set(typeName, finished);
+  }
+  return policies;
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return fragments;
+}
 
+function finish(policy: CachePolicy): CachePolicy {
+  return policy.maxAge === Infinity || policy.maxAge <= 0 ? { maxAge: 0, scope: policy.scope } : policy;
+}
+
+/**
+ * The smallest max age and the widest scope over the fields of `selectionSet` (on
+ * `parentType`, whose max age is `parentMaxAge`). With `strict`, a field the schema does not
+ * know counts as uncacheable (a subgraph fetch may select one; a client operation, validated,
+ * never does).
+ */
+function selectionPolicy(
+  schema: GraphQLSchema,
+  hints: CacheHints,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  selectionSet: SelectionSetNode,
+  parentType: GraphQLCompositeType,
+  parentMaxAge: number | undefined,
+  strict = false,
+): CachePolicy {
   let maxAge = Infinity;
   let scope: CachePolicy['scope'] = 'PUBLIC';
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, parentMaxAge: number | undefined, seen: Set<string>): void => {
@@ -93,6 +170,7 @@ export function cachePolicy(schema: GraphQLSchema, hints: CacheHints, document: 
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType | undefined) : parentType;
         if (type) walk(selection.selectionSet, type, parentMaxAge, seen);
+        else if (strict) maxAge = 0;
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -100,12 +178,16 @@ export function cachePolicy(schema: GraphQLSchema, hints: CacheHints, document: 
         if (!fragment || seen.has(fragment.name.value)) continue;
         const type = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType | undefined;
         if (type) walk(fragment.selectionSet, type, parentMaxAge, new Set([...seen, fragment.name.value]));
+        else if (strict) maxAge = 0;
         continue;
       }
       const name = selection.name.value;
       if (name === '__typename') continue;
       const field = 'getFields' in parentType ? parentType.getFields()[name] : undefined;
-      if (!field) continue;
+      if (!field) {
+        if (strict) maxAge = 0;
+        continue;
+      }
       const fieldType = getNamedType(field.type);
       const fieldHint = hints.fields.get(`${parentType.name}.${name}`);
       const typeHint = isCompositeType(fieldType) ? hints.types.get(fieldType.name) : undefined;
@@ -121,8 +203,8 @@ export function cachePolicy(schema: GraphQLSchema, hints: CacheHints, document: 
       if (selection.selectionSet && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType, fieldMaxAge, seen);
     }
   };
-  walk(operation.selectionSet, root, undefined, new Set());
-  return maxAge === Infinity || maxAge <= 0 ? { maxAge: 0, scope } : { maxAge, scope };
+  walk(selectionSet, parentType, parentMaxAge, new Set());
+  return { maxAge, scope };
 }
 
 /**

@@ -1,0 +1,55 @@
+import IORedis from 'ioredis';
+import type { GatewayModule } from '../module';
+import { startInvalidation } from './cache-invalidation';
+import { EntityCache } from './entity-cache';
+
+/**
+ * The entity cache (CACHE=memory|redis; nothing with `off`): the cache the data sources
+ * answer `_entities` fetches from (entity-cache.ts) and its invalidation by domain events
+ * (cache-invalidation.ts). Started before the subgraph fetch that uses it; it reads the cache
+ * hints of whatever supergraph the gateway loads (`follow`). Redis may be away at start and
+ * later: the gateway starts and serves all the same, uncached.
+ */
+export function entityCache(): GatewayModule<{ cache: EntityCache | undefined }> {
+  return {
+    name: 'entity cache',
+    async start({ config, log, metrics }) {
+      if (config.CACHE === 'off') return { cache: undefined };
+      // No offline queue: with Redis away, a read fails at once (a miss) instead of waiting.
+      const redis = new IORedis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectionName: 'gateway:cache' });
+      redis.on('error', () => undefined); // reported by the cache (at most every 30 s) when a read or write fails
+      await redis.connect().catch(() => undefined);
+      const cache = new EntityCache({
+        mode: config.CACHE,
+        prefix: config.CACHE_PREFIX,
+        redis: config.CACHE === 'redis' ? redis : undefined,
+        memoryEntities: config.CACHE_MEMORY_ENTITIES,
+        metrics: metrics.cache,
+        log,
+      });
+      let invalidation;
+      try {
+        invalidation = await startInvalidation({
+          redis,
+          stream: config.EVENTS_STREAM,
+          group: config.CACHE_GROUP,
+          prefix: config.CACHE_PREFIX,
+          metrics: metrics.cache,
+          log,
+          onForget: (entities) => cache.forget(entities),
+          onListening: (listening) => cache.setListening(listening),
+        });
+      } catch (err) {
+        redis.disconnect();
+        throw err;
+      }
+      return {
+        cache,
+        async close() {
+          await invalidation.close();
+          redis.disconnect();
+        },
+      };
+    },
+  };
+}
