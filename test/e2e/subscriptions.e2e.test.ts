@@ -1,5 +1,5 @@
 import { scopesFor } from '@atrium/kit';
-import { errorCodes, graphql, subscribe, waitFor, type TestSubscription } from '@atrium/kit/testing';
+import { errorCodes, graphql, openSubscriptions, subscribe, waitFor, type TestSubscription } from '@atrium/kit/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { castOfUsers, login, register, startSupergraph, type RunningSupergraph, type Session } from '../support/supergraph';
@@ -168,10 +168,15 @@ describe('many instances behave as one', () => {
     const booking2 = await sg.another('booking');
     const gateway2 = await sg.anotherGateway({ SUBGRAPH_BOOKING_URL: `${booking2.url}/graphql` });
     const url2 = `${gateway2.url}/graphql`;
+    const upstreamsBefore = await openSubscriptions(sg.subgraphs.booking.metrics);
     const onFirst = live({ w: workspaceId }, admin.accessToken);
     const onSecond = live({ w: workspaceId }, admin.accessToken, url2);
     await openOn(sg.gateway, 1);
     await openOn(gateway2, 1);
+    // Each gateway's upstream subscription is live on its booking instance (pub/sub is at most
+    // once: a change made before it listens is never heard).
+    await waitFor(async () => (await openSubscriptions(sg.subgraphs.booking.metrics)) > upstreamsBefore || undefined, { what: 'the upstream subscription on booking 1' });
+    await waitFor(async () => (await openSubscriptions(booking2.metrics)) >= 1 || undefined, { what: 'the upstream subscription on booking 2' });
     // Gateway 1 routes to booking 1, gateway 2 to booking 2: one booking made through each.
     const viaFirst = await book(member.accessToken);
     const viaSecond = await book(member.accessToken, url2);
