@@ -65,7 +65,7 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
   const consumer = `gateway-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const channel = invalidationChannel(prefix);
   // Blocking reads hold their connection; commands and messages get theirs.
-  const reader = options.redis.duplicate({ connectionName: 'gateway:cache-events', enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const reader = options.redis.duplicate({ connectionName: 'gateway:cache-events', enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, commandTimeout: undefined });
   const writer = options.redis.duplicate({ connectionName: 'gateway:cache-invalidate', enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) as InvalidatingRedis;
   writer.defineCommand('entityCacheInvalidate', { numberOfKeys: 2, lua: INVALIDATE_SCRIPT });
   const subscriber = options.redis.duplicate({ connectionName: 'gateway:cache-subscriber', lazyConnect: true });

@@ -29,6 +29,10 @@ return 1`;
 
 type CacheRedis = Redis & { entityCacheWrite(hash: string, generation: string, expected: string, field: string, value: string, ttl: number): Promise<number> };
 
+/** The kind of the client operation a fetch belongs to (`query`, `mutation`…), when there is one. */
+const incomingOperation = (options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined =>
+  (options as { incomingRequestContext?: { operation?: { operation?: string } } }).incomingRequestContext?.operation?.operation;
+
 /** How long a local invalidation is remembered against fetches that began before it (longer than any fetch with its retries). */
 const FORGET_MEMORY_MS = 10 * 60_000;
 
@@ -115,7 +119,8 @@ export interface EntityCacheOptions {
  * planning (the gateway removed refused fields), so the fetch is what this caller may see;
  * row rules live in subgraphs, so a PRIVATE answer is keyed by the caller's user id and
  * never cached for an anonymous caller (entity-cache-keys.ts). An entity whose answer came
- * with an error, or null, is not cached; mutations never are (not `isQuery`).
+ * with an error, or null, is not cached; nothing is cached for a mutation, or for the
+ * completion of a subscription event (sent at the moment of a change).
  *
  * Never stale after a change: each domain event that changes an entity deletes its Redis
  * hash (once, by the gateways' consumer group) and makes every process forget it (pub/sub,
@@ -196,6 +201,9 @@ export class EntityCache {
    * but a client's `_entities` query with a cacheable type goes straight to `send`.
    */
   async fetch(subgraph: string, options: GraphQLDataSourceProcessOptions<GatewayContext>, send: Send): Promise<GatewayGraphQLResponse> {
+    // Only the fetches of a client's query: not a mutation's (its answer must show what it did), nor a
+    // subscription event's (sent at the moment of a change, maybe before its invalidation is heard).
+    if (incomingOperation(options) !== 'query') return send(options);
     const { query, variables } = options.request;
     const representations = variables?.representations;
     if (!query || !Array.isArray(representations) || representations.length === 0 || !isQuery(query)) return send(options);
