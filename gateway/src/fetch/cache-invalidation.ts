@@ -122,6 +122,11 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
 
   let running = true;
   let wake: (() => void) | undefined;
+  // A command in flight when Redis went away may never settle once its connection is closed
+  // during a reconnect wait (ioredis leaves it queued): the loop stops waiting for it on close.
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
+  const unlessStopped = <T>(command: Promise<T>): Promise<T | undefined> => Promise.race([command, stopped]);
   const pause = (ms: number) => new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
     wake = () => {
@@ -129,6 +134,9 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
       resolve();
     };
   });
+
+  /** A bound on what closing waits for (unref'd: it keeps nothing alive). */
+  const giveUp = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
   await Promise.all([reader.connect(), writer.connect(), subscriber.connect()].map((p) => p.catch(warn)));
   // From now on (`$`): what changed before this group existed is not in any entry written after it.
@@ -138,12 +146,12 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
     let lastClaim = 0;
     while (running) {
       try {
-        const result = (await reader.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 1_000, 'STREAMS', stream, '>')) as [string, StreamEntry[]][] | null;
-        for (const [, entries] of result ?? []) for (const entry of entries) await handle(entry);
-        if (Date.now() - lastClaim >= claimIdleMs / 2) {
+        const result = (await unlessStopped(reader.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 1_000, 'STREAMS', stream, '>'))) as [string, StreamEntry[]][] | null | undefined;
+        for (const [, entries] of result ?? []) for (const entry of entries) if (running) await unlessStopped(handle(entry));
+        if (running && Date.now() - lastClaim >= claimIdleMs / 2) {
           lastClaim = Date.now();
-          const [, claimed] = (await writer.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', 100)) as [string, StreamEntry[]];
-          for (const entry of claimed ?? []) if (entry) await handle(entry);
+          const [, claimed] = ((await unlessStopped(writer.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', 100))) ?? []) as [string?, StreamEntry[]?];
+          for (const entry of claimed ?? []) if (entry && running) await unlessStopped(handle(entry));
         }
       } catch (err) {
         if (!running) break;
@@ -158,12 +166,13 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
   return {
     async close() {
       running = false;
+      stop();
       wake?.();
       reader.disconnect(); // ends a blocked XREADGROUP at once
       await loop;
       // Gone from the group unless it still holds pending entries (a handling that failed): those another gateway claims.
-      const pending = (await writer.xpending(stream, group, '-', '+', 1, consumer).catch(() => [1])) as unknown[];
-      if (pending.length === 0) await writer.xgroup('DELCONSUMER', stream, group, consumer).catch(() => undefined);
+      const pending = (await Promise.race([writer.xpending(stream, group, '-', '+', 1, consumer), giveUp(1_000).then(() => [1])]).catch(() => [1])) as unknown[];
+      if (pending.length === 0) await Promise.race([writer.xgroup('DELCONSUMER', stream, group, consumer), giveUp(1_000)]).catch(() => undefined);
       options.onListening(false);
       writer.disconnect();
       subscriber.disconnect();
