@@ -7,15 +7,20 @@ import type { Session } from './operations';
 /** The caller behind an `Authorization` value (null: anonymous); throws for a token that does not verify or was revoked. */
 export type SessionOf = (authorization: string | undefined) => Promise<Caller | null>;
 
+/** The session of one HTTP request: its `Authorization` verified (throws when it does not verify), its IP. */
+export async function sessionOf(identify: SessionOf, req: Request): Promise<Session> {
+  const authorization = req.header('authorization') || undefined;
+  return { caller: await identify(authorization), authorization, ip: req.ip, open: 0 };
+}
+
 /**
  * The session of one HTTP stream (multipart or SSE): its request's `Authorization`, verified
  * as for any HTTP request. A token that does not verify is answered here with 401 and
  * `UNAUTHENTICATED`, as Apollo Server's context would, and gives `undefined`.
  */
 export async function identifyOrRefuse(identify: SessionOf, req: Request, res: Response): Promise<Session | undefined> {
-  const authorization = req.header('authorization') || undefined;
   try {
-    return { caller: await identify(authorization), authorization, ip: req.ip, open: 0 };
+    return await sessionOf(identify, req);
   } catch (err) {
     res.status(401).json({ errors: [{ message: (err as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
     return undefined;

@@ -3,7 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import type { ExecutionResult } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { ErrorCode } from '../errors';
-import { httpStatusOf, type SessionOf } from './http-session';
+import { httpStatusOf, sessionOf, type SessionOf } from './http-session';
 import type { AdmittedOperation, GatewayOperations, Session } from './operations';
 
 /** Whether the client asked for an event stream (GraphQL over SSE, distinct connections mode). */
@@ -33,10 +33,9 @@ export function sseSubscriptions(options: { operations: GatewayOperations; sessi
     // null: distinct connections mode only (see above).
     authenticate: () => null,
     onSubscribe: async (req, params) => {
-      const authorization = req.raw.header('authorization') || undefined;
       let session: Session;
       try {
-        session = { caller: await options.session(authorization), authorization, ip: req.raw.ip, open: 0 };
+        session = await sessionOf(options.session, req.raw);
       } catch (err) {
         return refusal(401, { errors: [{ message: (err as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
       }
