@@ -1,14 +1,15 @@
 /** The command line of `npm run bench` (pure; unit-tested in args.test.ts). */
 
 /** The targets in the order a round runs them (Hive's two runtimes side by side). */
-export const TARGETS = ['atrium', 'stock', 'hive', 'hive-rust', 'direct'] as const;
+export const TARGETS = ['atrium', 'stock', 'hive', 'hive-rust', 'direct', 'floor'] as const;
 export type TargetId = (typeof TARGETS)[number];
 /**
  * The letters of the design notes: A = atrium, B = stock, C = hive, D = direct, and
  * E = hive-rust (Hive Gateway with its Rust query planner, added later: a new letter, so
- * that the first four keep theirs).
+ * that the first four keep theirs), F = floor (the benchmark's framework-free reference
+ * subgraphs, bench/floor/: Atrium's subgraph queried directly, D, is measured against it).
  */
-const LETTERS: Record<string, TargetId> = { a: 'atrium', b: 'stock', c: 'hive', d: 'direct', e: 'hive-rust' };
+const LETTERS: Record<string, TargetId> = { a: 'atrium', b: 'stock', c: 'hive', d: 'direct', e: 'hive-rust', f: 'floor' };
 
 /**
  * What the gateways are measured on. `full`: Atrium's seven subgraphs on PostgreSQL, seeded
@@ -132,8 +133,10 @@ all at the end.
   defer                     only the @defer time-to-first-payload benchmark
   contention                only the contention and end-to-end booking throughput
   fanout                    only the subscription fan-out benchmark
-  --only a,b,c,e,d          targets: atrium (a), stock (b), hive (c), hive-rust (e:
-                            Hive Gateway with its Rust query planner), direct (d)  [all]
+  --only a,b,c,e,d,f        targets: atrium (a), stock (b), hive (c), hive-rust (e:
+                            Hive Gateway with its Rust query planner), direct (d),
+                            floor (f: pg + graphql-js reference subgraphs answering
+                            d's queries (a) and (c); full mode only)               [all]
   --light                   the gateway comparison on the benchmark's in-memory
                             subgraphs (same schemas and answers) instead of Atrium's:
                             the gateways bound the rate (= --modes light)

@@ -1,7 +1,7 @@
 /**
  * The three operations every target is measured on, as each target is asked them: the
  * gateways (Atrium, stock, Hive) get the same document; the direct target (D) gets the
- * subgraph-level equivalent.
+ * subgraph-level equivalent, and so does the floor (F) where there is one.
  */
 import type { QueryId } from './args';
 
@@ -35,6 +35,11 @@ export interface QuerySpec {
     floor: boolean;
     note: string;
   };
+  /**
+   * Whether the floor (target F: bench/floor/'s framework-free reference subgraph for
+   * `direct.subgraph`) answers `direct` too, so that the subgraph is measured against it.
+   */
+  hasFloor: boolean;
 }
 
 const edges = (connection: any): any[] | null => (Array.isArray(connection?.edges) ? connection.edges : null);
@@ -87,6 +92,7 @@ export const QUERY_SPECS: Record<QueryId, QuerySpec> = {
       note: 'the same query, to catalog',
       check: (data) => expectEdges('workspaces', data?.workspaces, 20),
     },
+    hasFloor: true,
   },
   nested: {
     id: 'nested',
@@ -113,6 +119,7 @@ export const QUERY_SPECS: Record<QueryId, QuerySpec> = {
       note: "booking's part only (_entities → User.bookings): a floor, not like-for-like",
       check: (data) => checkNestedBookings(data?._entities?.[0]?.bookings),
     },
+    hasFloor: false,
   },
   auth: {
     id: 'auth',
@@ -134,6 +141,7 @@ export const QUERY_SPECS: Record<QueryId, QuerySpec> = {
       note: 'the same query, to identity (which applies the same rules again)',
       check: (data) => expectEdges('users', data?.users, 20) ?? (data?.user?.email ? null : 'user.email is missing'),
     },
+    hasFloor: true,
   },
 };
 

@@ -19,7 +19,9 @@ import { loadRequest, probe, runLoad, type LoadRequest } from './measure';
 import { QUERY_SPECS, tokenFor, type SeedFacts } from './queries';
 import {
   chartOf,
+  checkSubgraphTargets,
   checkTargets,
+  floorRatios,
   formatContention,
   formatDefer,
   formatFanout,
@@ -51,28 +53,46 @@ function version(repoRoot: string, pkg: string): string {
 /** Where target `target` is asked query `query`: URL, process and request; undefined if the target is not running. */
 function requestFor(stack: Stack, target: TargetId, query: QueryId, seeded: SeedFacts, distinct: boolean): { endpoint: Endpoint; request: LoadRequest } | undefined {
   const spec = QUERY_SPECS[query];
-  const gateways: Record<Exclude<TargetId, 'direct'>, Endpoint | undefined> = { atrium: stack.atrium, stock: stack.stock, hive: stack.hive, 'hive-rust': stack.hiveRust };
-  const endpoint = target === 'direct' ? stack.subgraphs.get(spec.direct.subgraph) : gateways[target];
+  const gateways: Record<Exclude<TargetId, 'direct' | 'floor'>, Endpoint | undefined> = { atrium: stack.atrium, stock: stack.stock, hive: stack.hive, 'hive-rust': stack.hiveRust };
+  const endpoint =
+    target === 'direct' ? stack.subgraphs.get(spec.direct.subgraph) : target === 'floor' ? (spec.hasFloor ? stack.floors.get(spec.direct.subgraph) : undefined) : gateways[target];
   if (!endpoint) return undefined;
-  const op = target === 'direct' ? spec.direct : spec.gateway;
+  // The floor is asked exactly what the subgraph is asked.
+  const op = target === 'direct' || target === 'floor' ? spec.direct : spec.gateway;
   return { endpoint, request: loadRequest(endpoint.url, op.query, op.variables?.(seeded), tokenFor(op.caller, seeded), distinct) };
+}
+
+/** The targets a comparison measures: the floor (F) stands beside Atrium's own subgraphs only (full mode). */
+function comparedTargets(args: BenchArgs, mode: Mode): TargetId[] {
+  return mode === 'light' ? args.targets.filter((t) => t !== 'floor') : args.targets;
+}
+
+/** The ratio rows of a comparison: Atrium over every other target, and Atrium's subgraph over the floor (direct/floor). */
+function ratioRows(cells: Cell[], targets: readonly TargetId[]) {
+  return [...ratios(cells, 'atrium', targets.filter((t) => t !== 'atrium' && t !== 'floor')), ...(targets.includes('floor') ? floorRatios(cells) : [])];
 }
 
 async function compareGateways(args: BenchArgs, stack: Stack, seeded: SeedFacts, notes: string[]): Promise<Cell[]> {
   const tag = stack.mode === 'light' ? 'light ' : '';
   const cells: Cell[] = [];
   for (const query of args.queries) {
-    for (const target of args.targets) {
-      const cell: Cell = { target, query, status: 'ok', samples: [] };
+    for (const target of comparedTargets(args, stack.mode)) {
+      const cell: Cell = { target, query, status: 'skipped', samples: [] };
       cells.push(cell);
-      const where = requestFor(stack, target, query, seeded, !args.identical);
-      if (!where) {
-        Object.assign(cell, { status: 'skipped', reason: 'target not running' });
+      if (target === 'floor' && !QUERY_SPECS[query].hasFloor) {
+        // (b)'s direct query is booking's part of the plan: no floor of its own (yet).
+        cell.reason = `no floor for ${QUERY_SPECS[query].direct.subgraph}'s part of this query: not measured`;
         continue;
       }
+      const where = requestFor(stack, target, query, seeded, !args.identical);
+      if (!where) {
+        cell.reason = 'target not running';
+        continue;
+      }
+      cell.status = 'ok';
       // A target answering errors is reported, not measured.
       const answer = await probe(where.request).catch((err: unknown) => ({ status: 0, errors: [{ message: String(err) }] }) as Awaited<ReturnType<typeof probe>>);
-      const op = target === 'direct' ? QUERY_SPECS[query].direct : QUERY_SPECS[query].gateway;
+      const op = target === 'direct' || target === 'floor' ? QUERY_SPECS[query].direct : QUERY_SPECS[query].gateway;
       const problem = answer.status !== 200 || answer.errors?.length ? describeErrors(answer) : op.check(answer.data);
       if (problem) {
         Object.assign(cell, { status: 'error', reason: problem });
@@ -237,7 +257,7 @@ async function main(): Promise<number> {
         settings: settingsOf(args),
         targets: targetsOf(args, 'light'),
         cells: lightCells,
-        ratios: ratios(lightCells, 'atrium', args.targets.filter((t) => t !== 'atrium')),
+        ratios: ratioRows(lightCells, comparedTargets(args, 'light')),
         checks: checkTargets(lightCells, args.identical ? 'identical' : 'distinct'),
         notes: lightNotes,
       };
@@ -268,8 +288,9 @@ async function main(): Promise<number> {
       },
       targets: targetsOf(args, 'full'),
       cells,
-      ratios: ratios(cells, 'atrium', args.targets.filter((t) => t !== 'atrium')),
+      ratios: ratioRows(cells, args.targets),
       checks: fullGateways ? checkTargets(cells, args.identical ? 'identical' : 'distinct') : undefined,
+      subgraphChecks: fullGateways ? checkSubgraphTargets(cells) : undefined,
       light,
       defer,
       contention,
@@ -355,7 +376,7 @@ function settingsOf(args: BenchArgs): RunReport['settings'] {
   return { rounds: args.rounds, duration: args.duration, warmup: args.warmup, connections: args.connections, requests: args.identical ? 'identical' : 'distinct', atriumDedup: args.atriumDedup };
 }
 
-const TARGET_NOTES: Record<Exclude<TargetId, 'direct'>, string> = {
+const TARGET_NOTES: Record<Exclude<TargetId, 'direct' | 'floor'>, string> = {
   atrium: 'dist/gateway/src/main.js, NODE_ENV=production, all protections on (limits, rate limits in Redis with high budgets, circuit breakers, metrics)',
   stock: 'bench/targets/stock-gateway.ts: @apollo/gateway + @apollo/server standalone, no plugins, forwards Authorization and x-request-id; security specs stripped',
   hive: 'hive-gateway supergraph <file> --host 127.0.0.1 --fork 1, config forwards Authorization and x-request-id',
@@ -363,13 +384,17 @@ const TARGET_NOTES: Record<Exclude<TargetId, 'direct'>, string> = {
 };
 
 function targetsOf(args: BenchArgs, mode: Mode): RunReport['targets'] {
-  return args.targets.map((id) => ({
+  return comparedTargets(args, mode).map((id) => ({
     id,
     label: TARGET_LABELS[id],
     notes:
       id === 'direct'
         ? args.queries.map((q) => `${q}: ${mode === 'light' ? 'light ' : ''}${QUERY_SPECS[q].direct.subgraph} — ${QUERY_SPECS[q].direct.note}`).join('; ')
-        : TARGET_NOTES[id],
+        : id === 'floor'
+          ? args.queries
+              .map((q) => `${q}: ${QUERY_SPECS[q].hasFloor ? `bench/floor/ ${QUERY_SPECS[q].direct.subgraph}-floor (pg + graphql-js on ${QUERY_SPECS[q].direct.subgraph}'s database), asked what D is asked` : 'no floor, not measured'}`)
+              .join('; ')
+          : TARGET_NOTES[id],
   }));
 }
 

@@ -4,7 +4,9 @@
  * PostgreSQL, a private event stream and job prefix on the local Redis), an SMTP sink for
  * notification, and the gateways — Atrium's (A), a stock @apollo/gateway (B), Hive
  * Gateway's CLI with its JavaScript query planner (C) and with its Rust one (E). Target D,
- * "direct", is the subgraphs themselves.
+ * "direct", is the subgraphs themselves. Target F, "floor", is the benchmark's own
+ * framework-free reference subgraphs (bench/floor/: `pg` + graphql-js, catalog-floor and
+ * identity-floor), started beside catalog and identity on their databases (full mode only).
  *
  * In `light` mode the seven subgraphs are the benchmark's own in-memory ones
  * (bench/light/: the same schemas, answers from a fixed data set) and tokens come from a
@@ -100,6 +102,8 @@ export class Stack {
   hive: Endpoint | undefined;
   /** Hive Gateway with its Rust query planner (`--hive-router-runtime`). */
   hiveRust: Endpoint | undefined;
+  /** Target F: the floors (bench/floor/) by the subgraph they stand beside (catalog, identity); full mode only. */
+  readonly floors = new Map<string, Endpoint>();
   /** In light mode: the ids and tokens the queries need (no seeding there). */
   lightFacts: SeedFacts | undefined;
   /** What was stripped from the stock gateway's supergraph copy. */
@@ -194,11 +198,15 @@ export class Stack {
       await waitFor(`light ${name}`, child, httpOk(`${subgraphUrl(name)}/ready`));
       this.subgraphs.set(name, { name, url: `${subgraphUrl(name)}/graphql`, child });
     };
-    const startSubgraph = async (name: string) => {
+    const databaseOf = (name: string) => {
       const url = new URL(POSTGRES_SERVER);
       url.pathname = `/atrium_bench_${this.runId}_${name.replace(/-/g, '_')}`;
-      this.databases.push(url.toString());
-      const env: NodeJS.ProcessEnv = { ...common, PORT: String(ports.get(name)), DATABASE_URL: url.toString(), JWKS_URL: jwks };
+      return url.toString();
+    };
+    const startSubgraph = async (name: string) => {
+      const url = databaseOf(name);
+      this.databases.push(url);
+      const env: NodeJS.ProcessEnv = { ...common, PORT: String(ports.get(name)), DATABASE_URL: url, JWKS_URL: jwks };
       if (name === 'identity') Object.assign(env, { ATRIUM_ADMIN_EMAIL: ADMIN.email, ATRIUM_ADMIN_PASSWORD: ADMIN.password, ACCESS_TOKEN_TTL: '3600' });
       if (name === 'notification') env.SMTP_URL = `smtp://127.0.0.1:${ports.get('mail')}`;
       if (name === 'health') {
@@ -222,6 +230,11 @@ export class Stack {
       const rest = entries.map((e) => e.name).filter((n) => n !== 'identity');
       log(`starting ${rest.join(', ')}`);
       await Promise.all(rest.map(startSubgraph));
+      if (targets.includes('floor')) {
+        // On the databases catalog and identity migrated (and seeding fills), verifying tokens against identity's keys.
+        log('starting catalog-floor, identity-floor');
+        await Promise.all(['catalog', 'identity'].map((name) => this.startFloor(name, databaseOf(name), jwks)));
+      }
     }
 
     const urls = Object.fromEntries([...this.subgraphs.values()].map((s) => [s.name, s.url]));
@@ -269,6 +282,17 @@ export class Stack {
     const peers = (['stock', 'hive', 'hive-rust'] as const).filter((t) => targets.includes(t));
     if (peers.length) log(`starting ${peers.map((t) => names[t]).join(', ')}`);
     await Promise.all(starting);
+  }
+
+  /** Starts the floor of subgraph `name` (bench/floor/main.ts) on its database. */
+  private async startFloor(name: string, databaseUrl: string, jwksUrl: string): Promise<void> {
+    const entry = 'dist/bench/floor/main.js';
+    if (!existsSync(path.join(this.options.repoRoot, entry))) throw new Error(`${entry} is missing: build first (npm run build)`);
+    const port = await freePort();
+    const child = this.start(`floor-${name}`, entry, { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), FLOOR: name, DATABASE_URL: databaseUrl, JWKS_URL: jwksUrl });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${name}-floor`, child, httpOk(`${base}/ready`));
+    this.floors.set(name, { name: `${name}-floor`, url: `${base}/graphql`, child });
   }
 
   /**
