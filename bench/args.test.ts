@@ -1,4 +1,4 @@
-import { DEFAULTS, deferPlannedSeconds, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds } from './args';
+import { cachePlannedSeconds, DEFAULTS, deferPlannedSeconds, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds } from './args';
 
 describe('parseBenchArgs', () => {
   it('defaults to both benchmarks, every target and query', () => {
@@ -115,11 +115,12 @@ describe('--atrium-dedup', () => {
 
 describe('plannedSeconds', () => {
   it('adds warm-up and rounds of every cell, and the contention work', () => {
-    const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention', '--no-fanout', '--no-defer']);
+    const args = parseBenchArgs(['--rounds', '2', '--duration', '3', '--warmup', '1', '--only', 'a,b', '--queries', 'single', '--no-contention', '--no-fanout', '--no-defer', '--no-cache-bench']);
     expect(plannedSeconds(args)).toBe(2 * (1 + 2 * 3));
   });
-  it('keeps the default run within ten minutes of measuring', () => {
-    expect(plannedSeconds(parseBenchArgs([]))).toBeLessThan(600);
+  // Twelve minutes of measuring, with the setups (stack, seeding, the fan-out's and the cache's gateways) well under 25 minutes in all.
+  it('keeps the default run within twelve minutes of measuring', () => {
+    expect(plannedSeconds(parseBenchArgs([]))).toBeLessThan(720);
   });
   it('estimates the fan-out mode, dominated by the updates without deduplication', () => {
     const args = parseBenchArgs(['fanout']);
@@ -128,5 +129,32 @@ describe('plannedSeconds', () => {
       fanoutPlannedSeconds(parseBenchArgs(['fanout', '--fanout-dedup-off-sizes', '1000'])),
     );
     expect(fanoutPlannedSeconds(parseBenchArgs(['gateways']))).toBe(0);
+  });
+});
+
+describe('the cache benchmark', () => {
+  it('is part of the default run, alone with "cache", skipped with --no-cache-bench', () => {
+    expect(parseBenchArgs([])).toMatchObject({ cache: true, cacheQueries: ['single', 'nested'], cacheWrites: 5 });
+    expect(parseBenchArgs(['cache'])).toMatchObject({ cache: true, gateways: false, defer: false, contention: false, fanout: false });
+    expect(parseBenchArgs(['gateways']).cache).toBe(false);
+    expect(parseBenchArgs(['fanout']).cache).toBe(false);
+    expect(parseBenchArgs(['--no-cache-bench'])).toMatchObject({ cache: false, gateways: true });
+    expect(() => parseBenchArgs(['cache', 'defer'])).toThrow(/choose one/);
+    expect(() => parseBenchArgs(['cache', '--light'])).toThrow(/Atrium's own subgraphs/);
+    expect(parseBenchArgs(['--light']).cache).toBe(false);
+  });
+  it('reads its own settings', () => {
+    const args = parseBenchArgs(['cache', '--cache-queries', 'b', '--cache-rounds', '2', '--cache-duration=4', '--cache-warmup', '0', '--cache-writes', '0']);
+    expect(args).toMatchObject({ cacheQueries: ['nested'], cacheRounds: 2, cacheDuration: 4, cacheWarmup: 0, cacheWrites: 0 });
+    expect(parseBenchArgs(['--cache-queries', 'nested,single']).cacheQueries).toEqual(['single', 'nested']);
+    expect(() => parseBenchArgs(['--cache-queries', 'auth'])).toThrow(/unknown "auth"/);
+    expect(() => parseBenchArgs(['--cache-writes', '100'])).toThrow(/at most 50/);
+    expect(() => parseBenchArgs(['--cache-rounds', '0'])).toThrow(/--cache-rounds/);
+  });
+  it('plans warm-up and rounds for cache off and on, per query', () => {
+    const args = parseBenchArgs(['cache', '--cache-queries', 'a', '--cache-rounds', '2', '--cache-duration', '3', '--cache-warmup', '1']);
+    expect(cachePlannedSeconds(args)).toBe(10 + 2 * (1 + 2 * (3 + 1)));
+    expect(plannedSeconds(args)).toBe(cachePlannedSeconds(args));
+    expect(cachePlannedSeconds(parseBenchArgs(['gateways']))).toBe(0);
   });
 });

@@ -87,9 +87,25 @@ export interface BenchArgs {
    * subgraph fetches, as the peers' do with distinct request ids.
    */
   atriumDedup: 'on' | 'off';
+  /** Run the cache benchmark (queries (a) and (b) with Atrium's CACHE off and redis, stale reads under a writer). */
+  cache: boolean;
+  /** The queries of the cache benchmark (single = (a), nested = (b)). */
+  cacheQueries: CacheQueryId[];
+  /** Measured rounds of the cache benchmark; each interleaves cache off and on per query. */
+  cacheRounds: number;
+  /** Seconds per cache sample. */
+  cacheDuration: number;
+  /** Seconds of warm-up per gateway and query of the cache benchmark. */
+  cacheWarmup: number;
+  /** Workspace renames per second during the cache samples (0: no writer, no stale-read count). */
+  cacheWrites: number;
   /** Write bench/results/<date>.{json,svg} and docs/benchmarks.md. */
   write: boolean;
 }
+
+/** The queries the cache benchmark measures: (a) and (b), the ones the cache serves. */
+export const CACHE_QUERIES = ['single', 'nested'] as const;
+export type CacheQueryId = (typeof CACHE_QUERIES)[number];
 
 export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   gateways: true,
@@ -117,10 +133,16 @@ export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   deferRequests: 100,
   identical: false,
   atriumDedup: 'on',
+  cache: true,
+  cacheQueries: [...CACHE_QUERIES],
+  cacheRounds: 3,
+  cacheDuration: 6,
+  cacheWarmup: 2,
+  cacheWrites: 5,
   write: true,
 };
 
-export const USAGE = `npm run bench [-- [gateways|defer|contention|fanout] [options]]
+export const USAGE = `npm run bench [-- [gateways|defer|contention|fanout|cache] [options]]
 
 Side-by-side gateway benchmark (Atrium vs stock @apollo/gateway vs Hive Gateway, with its
 JavaScript and with its Rust query planner, vs the subgraph queried directly), the booking
@@ -133,6 +155,9 @@ all at the end.
   defer                     only the @defer time-to-first-payload benchmark
   contention                only the contention and end-to-end booking throughput
   fanout                    only the subscription fan-out benchmark
+  cache                     only the cache benchmark: (a) and (b) with Atrium's
+                            CACHE=off and CACHE=redis, hit ratio, stale reads
+                            counted under a writer renaming workspaces
   --only a,b,c,e,d,f        targets: atrium (a), stock (b), hive (c), hive-rust (e:
                             Hive Gateway with its Rust query planner), direct (d),
                             floor (f: pg + graphql-js reference subgraphs answering
@@ -163,6 +188,12 @@ all at the end.
                             SUBSCRIPTION_DEDUP=off (none: skip)                                            [${DEFAULTS.fanoutDedupOffSizes.join(',')}]
   --fanout-repeats N        booking updates per size (medians over them)           [${DEFAULTS.fanoutRepeats}]
   --fanout-per-socket N     subscriptions per WebSocket (1..100)                   [${DEFAULTS.fanoutPerSocket}]
+  --cache-queries list      single, nested: the cache benchmark's queries          [${DEFAULTS.cacheQueries.join(',')}]
+  --cache-rounds N          cache benchmark rounds (off, on per query)             [${DEFAULTS.cacheRounds}]
+  --cache-duration S        seconds per cache sample                               [${DEFAULTS.cacheDuration}]
+  --cache-warmup S          warm-up seconds per gateway and query (0: none)        [${DEFAULTS.cacheWarmup}]
+  --cache-writes N          workspace renames per second during the cache samples
+                            (0: no writer, stale reads not counted)                [${DEFAULTS.cacheWrites}]
   --identical               byte-identical requests (default: a unique x-request-id
                             per request, forwarded by every gateway, so that no
                             gateway can merge concurrent identical subgraph fetches)
@@ -172,6 +203,7 @@ all at the end.
   --no-contention           skip the contention benchmark
   --no-fanout               skip the fan-out benchmark
   --no-defer                skip the @defer benchmark
+  --no-cache-bench          skip the cache benchmark
   --no-write                print only: no bench/results files, docs untouched
   -h, --help                this text`;
 
@@ -214,7 +246,7 @@ function intList(flag: string, value: string | undefined, allowNone = false): nu
 /** Parses `argv` (without node and the script). Throws with a message on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { help: false, ...DEFAULTS, targets: [...DEFAULTS.targets], queries: [...DEFAULTS.queries] };
-  let mode: 'all' | 'gateways' | 'defer' | 'contention' | 'fanout' = 'all';
+  let mode: 'all' | 'gateways' | 'defer' | 'contention' | 'fanout' | 'cache' = 'all';
   let modesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
@@ -230,7 +262,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case 'defer':
       case 'contention':
       case 'fanout':
-        if (mode !== 'all' && mode !== flag) throw new Error('choose one of "gateways", "defer", "contention" and "fanout" (or none, for all four)');
+      case 'cache':
+        if (mode !== 'all' && mode !== flag) throw new Error('choose one of "gateways", "defer", "contention", "fanout" and "cache" (or none, for all five)');
         mode = flag;
         break;
       case '--only':
@@ -316,6 +349,28 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         args.atriumDedup = v;
         break;
       }
+      case '--no-cache-bench':
+        args.cache = false;
+        break;
+      case '--cache-queries':
+        args.cacheQueries = list('--cache-queries', value(), CACHE_QUERIES, { a: 'single', b: 'nested' });
+        break;
+      case '--cache-rounds':
+        args.cacheRounds = positiveInt('--cache-rounds', value());
+        break;
+      case '--cache-duration':
+        args.cacheDuration = positiveNumber('--cache-duration', value());
+        break;
+      case '--cache-warmup':
+        args.cacheWarmup = positiveNumber('--cache-warmup', value(), true);
+        break;
+      case '--cache-writes': {
+        const n = positiveNumber('--cache-writes', value(), true);
+        // Each write is a mutation through the gateway and an event: a bounded rate, not a load of its own.
+        if (n > 50) throw new Error(`--cache-writes must be at most 50 per second, got ${n}`);
+        args.cacheWrites = n;
+        break;
+      }
       case '--no-write':
         args.write = false;
         break;
@@ -329,11 +384,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     args.defer = mode === 'defer';
     args.contention = mode === 'contention';
     args.fanout = mode === 'fanout';
+    args.cache = mode === 'cache';
   }
   if (!args.modes.includes('full')) {
     // @defer, contention and fan-out read seeded bookings, book, pay and publish: they need Atrium's real subgraphs.
-    if (mode === 'defer' || mode === 'contention' || mode === 'fanout') throw new Error(`"${mode}" runs on Atrium's own subgraphs only: drop --light (or add full to --modes)`);
+    if (mode === 'defer' || mode === 'contention' || mode === 'fanout' || mode === 'cache') throw new Error(`"${mode}" runs on Atrium's own subgraphs only: drop --light (or add full to --modes)`);
     args.defer = false;
+    args.cache = false;
     args.contention = false;
     args.fanout = false;
   } else if (modesGiven && mode !== 'all' && mode !== 'gateways' && args.modes.includes('light')) {
@@ -366,12 +423,22 @@ export function deferPlannedSeconds(args: Pick<BenchArgs, 'defer' | 'deferConcur
   return Math.round(args.deferConcurrency.reduce((t, c) => t + 2 + 2 * args.deferRequests * Math.max(0.08 / c, 0.015), 0));
 }
 
+/**
+ * A rough estimate of the cache benchmark's seconds: ~10 s to start its two gateways, then
+ * per query and gateway (cache off, on) a warm-up and the rounds' samples, ~1 s of metrics
+ * and pauses around each sample.
+ */
+export function cachePlannedSeconds(args: Pick<BenchArgs, 'cache' | 'cacheQueries' | 'cacheRounds' | 'cacheDuration' | 'cacheWarmup'>): number {
+  if (!args.cache) return 0;
+  return Math.round(10 + args.cacheQueries.length * 2 * (args.cacheWarmup + args.cacheRounds * (args.cacheDuration + 1)));
+}
+
 /** A rough upper bound of the run's measuring time in seconds (setup not included). */
 export function plannedSeconds(args: BenchArgs): number {
   const cells = args.gateways ? args.targets.length * args.queries.length * args.modes.length : 0;
   const gateways = cells * (args.warmup + args.rounds * args.duration);
   const contention = args.contention ? args.contentionSizes.length * 2 + args.throughputConfirm.length * args.throughputLevels.length * (args.throughputDuration + 2) : 0;
-  return Math.round(gateways + contention + deferPlannedSeconds(args) + fanoutPlannedSeconds(args));
+  return Math.round(gateways + contention + deferPlannedSeconds(args) + fanoutPlannedSeconds(args) + cachePlannedSeconds(args));
 }
 
 /**

@@ -4,6 +4,7 @@
  * peak RSS and CPU time over the sample.
  */
 import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
 import { metricSum } from './fanout-stats';
 import { fetchMetrics } from './live-metrics';
 import { cpuSeconds, procStatusKb, resetPeakRss } from './processes';
@@ -60,6 +61,12 @@ export interface LoadOptions {
    * sent and how many it answered from an identical one in flight (SUBGRAPH_DEDUP).
    */
   atriumMetricsUrl?: string;
+  /**
+   * Hears every answer with when its request was sent (performance.now(), stamped as
+   * autocannon writes it; one request in flight per connection) and its body: the cache
+   * benchmark checks what each read saw. Costs a callback per request in this process.
+   */
+  onAnswer?: (sentAt: number, status: number, body: string) => void;
 }
 
 /** Subgraph fetches Atrium's gateway sent, and those it shared with an identical one in flight, from its metrics; null when unreadable. */
@@ -75,6 +82,22 @@ async function atriumFetches(graphqlUrl: string | undefined): Promise<{ sent: nu
 
 /** A 2xx answer with a GraphQL `errors` member counts as an error, not a success. */
 const hasNoErrors = (body: unknown): boolean => typeof body !== 'string' || !body.includes('"errors":');
+
+/**
+ * An autocannon request that stamps when it is built — right before it is written, as each
+ * connection sends its next request after the previous answer (pipelining 1) — and hands
+ * that time with the answer to `onAnswer`. The stamp lives in the connection's context,
+ * which autocannon resets before building each request of a one-request list.
+ */
+function timedRequest(onAnswer: NonNullable<LoadOptions['onAnswer']>) {
+  return {
+    setupRequest: (req: autocannon.Request, context: object) => {
+      (context as { sentAt?: number }).sentAt = performance.now();
+      return req;
+    },
+    onResponse: (status: number, body: string, context: object) => onAnswer((context as { sentAt: number }).sentAt, status, body),
+  };
+}
 
 /** Runs autocannon for `duration` seconds and reduces its result to a {@link Sample}. */
 export async function runLoad(request: LoadRequest, options: LoadOptions, round: number): Promise<Sample> {
@@ -94,6 +117,7 @@ export async function runLoad(request: LoadRequest, options: LoadOptions, round:
     timeout: 10,
     idReplacement: isDistinct(request),
     verifyBody: hasNoErrors,
+    ...(options.onAnswer ? { requests: [timedRequest(options.onAnswer)] } : {}),
   });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuSeconds(options.pid);

@@ -3,6 +3,7 @@
  * docs/benchmarks.md and the bar chart (pure; unit-tested in report.test.ts).
  */
 import type { Mode, QueryId, TargetId } from './args';
+import { fmtShare, type CacheCell, type CacheResult } from './cache';
 import type { ContentionResult, ThroughputLevel } from './contention';
 import type { DeferResult } from './defer';
 import type { DeferLevel } from './defer-stats';
@@ -60,6 +61,8 @@ export interface RunReport {
   contention?: ContentionResult;
   /** The subscription fan-out benchmark (`npm run bench -- fanout`). */
   fanout?: FanoutResult;
+  /** The cache benchmark (`npm run bench -- cache`): (a) and (b) with CACHE off and redis, hit ratio, stale reads under a writer. */
+  cache?: CacheResult;
   /** Notes about the run: stripped specs, targets with errors. */
   notes: string[];
   /**
@@ -71,7 +74,7 @@ export interface RunReport {
 }
 
 /** What one run may measure: `gateways` is the comparison on Atrium's subgraphs, `light` the one on the benchmark's in-memory subgraphs. */
-export type ReportPart = 'gateways' | 'light' | 'defer' | 'contention' | 'fanout';
+export type ReportPart = 'gateways' | 'light' | 'defer' | 'contention' | 'fanout' | 'cache';
 
 /** One gateway comparison of a run, on one kind of subgraphs (the `light` one; the `full` one is the top level of {@link RunReport}). */
 export interface Comparison {
@@ -456,12 +459,105 @@ function deferMarkdown(result: DeferResult): string[] {
   ];
 }
 
+const CACHE_HEADER = [
+  'query',
+  'cache',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'non-2xx / GraphQL errors / socket errors',
+  'gateway CPU ms/req',
+  'busiest subgraphs (CPU %)',
+  'hit ratio: entities (memory tier share)',
+  'hit ratio: responses',
+  'reads checked',
+  'stale reads',
+  'window reads',
+];
+
+const CACHE_QUERY_LABELS: Record<string, string> = { single: QUERY_LABELS.single, nested: QUERY_LABELS.nested };
+
+/** One row of the cache table (plain text and Markdown share it). */
+function cacheRow(cell: CacheCell): string[] {
+  const label = [CACHE_QUERY_LABELS[cell.query] ?? cell.query, cell.variant === 'on' ? 'on (redis)' : 'off'];
+  const s = cell.summary;
+  if (cell.status !== 'ok' || !s) return [...label, `${cell.status.toUpperCase()}: ${cell.reason ?? 'not measured'}`, ...CACHE_HEADER.slice(3).map(() => '')];
+  const c = s.counters;
+  const entity = c.entityHits + c.entityMisses === 0 ? '–' : `${fmtShare(s.hitRatio.entity)} (${fmtShare(c.entityHits ? c.memoryHits / c.entityHits : null)})`;
+  return [
+    ...label,
+    fmt(s.rps),
+    fmt(s.p50, 1),
+    fmt(s.p99, 1),
+    `${s.non2xx}/${s.graphqlErrors}/${s.socketErrors}`,
+    fmt(s.cpuMsPerRequest, 2),
+    busiest(s.processCpu ?? {}, 2),
+    entity,
+    c.responseHits === null ? 'no response cache' : fmtShare(s.hitRatio.response),
+    fmtCount(s.reads.reads),
+    fmtCount(s.reads.stale),
+    fmtCount(s.reads.window),
+  ];
+}
+
+const CACHE_RATIO_HEADER = ['query', 'cache on ÷ off: req/s', 'p50', 'p99', 'gateway CPU ms/req'];
+const cacheRatioRow = (r: CacheResult['ratios'][number]): string[] => [CACHE_QUERY_LABELS[r.query] ?? r.query, fmtRatio(r.rps), fmtRatio(r.p50), fmtRatio(r.p99), fmtRatio(r.cpu)];
+
+/** The writer and its invalidations, one sentence. */
+function writerLine(result: CacheResult): string {
+  const w = result.writer;
+  if (!w) return result.settings.writesPerSecond > 0 ? 'The writer did not run: no reads were checked.' : 'No writer (`--cache-writes 0`): no reads were checked.';
+  const stale = result.cells.reduce((t, c) => t + (c.summary?.reads.stale ?? 0), 0);
+  return (
+    `Writer: ${fmtCount(w.written)} renames committed (${w.failed} failed), ${fmtCount(w.relayed)} of them heard invalidated` +
+    `${w.notRelayed ? ` (**${w.notRelayed} not heard by the end**)` : ''}; commit (mutation answered) → invalidation heard p50 ${fmt(w.relayMs.p50, 1)} ms, p99 ${fmt(w.relayMs.p99, 1)} ms, max ${fmt(w.relayMs.max, 1)} ms ` +
+    `(negative: heard before the writer read its answer). Stale reads in all: **${fmtCount(stale)}**${stale === 0 ? ' (correct)' : ' (WRONG: the cache served a version older than one already invalidated)'}.`
+  );
+}
+
+/** The cache results as plain text. */
+export function formatCache(result: CacheResult): string {
+  const parts = [
+    `Cache through Atrium's gateway (CACHE=off vs CACHE=redis, ${result.settings.writesPerSecond} renames/s during every sample):`,
+    pad([CACHE_HEADER, ...result.cells.map(cacheRow)]),
+  ];
+  if (result.ratios.length) parts.push(pad([CACHE_RATIO_HEADER, ...result.ratios.map(cacheRatioRow)]));
+  parts.push(writerLine(result));
+  const examples = result.cells.flatMap((c) => c.summary?.reads.examples.map((e) => `${c.query}/${c.variant}: ${e.workspace} v${e.seen} seen, v${e.expected} relayed ${e.afterRelayMs} ms before the read`) ?? []);
+  if (examples.length) parts.push(`Stale examples:\n${examples.slice(0, 5).join('\n')}`);
+  return parts.join('\n\n');
+}
+
+/** The cache part of the generated section. */
+export function cacheMarkdown(result: CacheResult): string[] {
+  const s = result.settings;
+  const lines = [
+    `**Cache: entity and response cache, stale reads under a writer** (run started ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${result.loadAtStart[0]} at start, ${result.loadAtEnd[0]} at end): ` +
+      `two Atrium gateways on the same subgraphs, one with CACHE=off and one with CACHE=redis (memory tier and Redis), ${s.rounds} rounds × ${s.duration} s per sample, ` +
+      `${s.connections} connections, ${s.warmup} s warm-up, a unique x-request-id per request, SUBGRAPH_DEDUP ${s.atriumDedup}; medians over rounds. ` +
+      `During every sample (off and on) a writer renames the 20 workspaces of (a) in turn, ${s.writesPerSecond} per second, and every answer is checked against the versions written.`,
+    '',
+    `How to read it: the hit ratio is hits ÷ (hits + misses) of the gateway's atrium_cache_* counters over the samples; a **stale** read started after the invalidation of a newer version was heard on the cache's channel and still showed the older one (must be 0); ` +
+      'a **window** read started after the rename was committed but before its invalidation was heard, and showed the old name (expected: the event was not relayed yet).',
+    '',
+  ];
+  if (!s.responseCache) lines.push('_The gateway measured had no response cache yet (no RESPONSE_CACHE setting): query (a), one root field, is not served by the entity cache, which only answers `_entities` fetches._', '');
+  lines.push(mdTable([CACHE_HEADER, ...result.cells.map(cacheRow)]), '');
+  if (result.ratios.length) lines.push(mdTable([CACHE_RATIO_HEADER, ...result.ratios.map(cacheRatioRow)]), '');
+  lines.push(writerLine(result), '');
+  const examples = result.cells.flatMap((c) => c.summary?.reads.examples.map((e) => `${c.query}, cache ${c.variant}: "${e.workspace}" v${e.seen} read, v${e.expected} invalidated ${e.afterRelayMs} ms before the read started`) ?? []);
+  if (examples.length) lines.push('Stale reads seen (first five):', '', ...examples.slice(0, 5).map((e) => `- ${e}`), '');
+  if (result.notes.length) lines.push(...result.notes.map((n) => `- ${n}`), '');
+  return lines;
+}
+
 const partNames: Record<ReportPart, string> = {
   gateways: "gateway comparison on Atrium's subgraphs",
   light: 'gateway comparison on light subgraphs',
   defer: '@defer benchmark',
   contention: 'contention and booking throughput',
   fanout: 'fan-out',
+  cache: 'cache benchmark',
 };
 
 /**
@@ -509,6 +605,10 @@ export function mergeReports(current: RunReport, measured: Partial<Record<Report
       .filter((r) => !measuredTransports.has(r.transport ?? 'websocket'))
       .map((r) => ({ ...r, carriedFrom: r.carriedFrom ?? previous.fanout!.startedAt }));
     if (kept.length) merged.fanout = { ...current.fanout, runs: [...current.fanout.runs, ...kept] };
+  }
+  if (!measured.cache && previous.cache) {
+    merged.cache = previous.cache;
+    merged.carried!.cache = previous.carried?.cache ?? previous.cache.startedAt;
   }
   if (Object.keys(merged.carried!).length === 0) delete merged.carried;
   return merged;
@@ -597,6 +697,7 @@ export function renderMarkdownSection(report: RunReport, chartFile?: string, lig
   }
   if (report.fanout) lines.push(...fanoutMarkdown(report.fanout));
   if (report.fanout?.notes.length) lines.push(...report.fanout.notes.map((n) => `- ${n}`), '');
+  if (report.cache) lines.push(...cacheMarkdown(report.cache));
   if (report.notes.length) lines.push(...report.notes.map((n) => `- ${n}`), '');
   lines.push(SECTION_END);
   return lines.join('\n');

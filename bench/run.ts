@@ -11,6 +11,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { findRepoRoot } from '../scripts/lib/repo-root';
+import { runCache } from './cache';
 import { parseBenchArgs, plannedSeconds, USAGE, type BenchArgs, type Mode, type QueryId, type TargetId } from './args';
 import { runContention } from './contention';
 import { runDefer } from './defer';
@@ -22,6 +23,7 @@ import {
   checkSubgraphTargets,
   checkTargets,
   floorRatios,
+  formatCache,
   formatContention,
   formatDefer,
   formatFanout,
@@ -195,7 +197,8 @@ async function main(): Promise<number> {
     let defer: RunReport['defer'];
     let contention: RunReport['contention'];
     let fanout: RunReport['fanout'];
-    if (fullGateways || args.defer || args.contention || args.fanout) {
+    let cache: RunReport['cache'];
+    if (fullGateways || args.defer || args.contention || args.fanout || args.cache) {
       stack = new Stack({ repoRoot, mode: 'full', targets: fullGateways ? args.targets : [], atriumDedup: args.atriumDedup, log });
       await stack.up();
       notes.push(...peerNotes(stack));
@@ -204,6 +207,23 @@ async function main(): Promise<number> {
       log(`seeded: 22 users, ${seeded.workspaceIds.length} workspaces, 50 CONFIRMED bookings for member0`);
 
       cells = fullGateways ? await compareGateways(args, stack, seeded, notes) : [];
+      // Before contention and fan-out book: their events would invalidate the workspaces the cache benchmark counts renames of.
+      cache = args.cache
+        ? await runCache({
+            stack,
+            seeded,
+            queries: args.cacheQueries,
+            rounds: args.cacheRounds,
+            duration: args.cacheDuration,
+            warmup: args.cacheWarmup,
+            connections: args.connections,
+            writesPerSecond: args.cacheWrites,
+            atriumDedup: args.atriumDedup,
+            log,
+          })
+        : undefined;
+      // A stale read is a wrong answer: the run fails at the end (its notes say what else went wrong).
+      if (cache?.cells.some((c) => (c.summary?.reads.stale ?? 0) > 0 || c.status !== 'ok')) failed = true;
       // Before contention and fan-out book: the member's 20 latest bookings are the seeded ones.
       defer = args.defer
         ? await runDefer({ gatewayUrl: stack.atrium!.url, gatewayPid: stack.atrium!.child.pid, memberToken: seeded.memberToken, concurrency: args.deferConcurrency, requests: args.deferRequests, log })
@@ -295,6 +315,7 @@ async function main(): Promise<number> {
       defer,
       contention,
       fanout,
+      cache,
       notes,
     };
 
@@ -303,7 +324,8 @@ async function main(): Promise<number> {
     if (defer) process.stdout.write(`\n${formatDefer(defer)}\n`);
     if (contention) process.stdout.write(`\n${formatContention(contention)}\n`);
     if (fanout) process.stdout.write(`\n${formatFanout(fanout)}\n`);
-    const allNotes = [...notes, ...(defer?.notes ?? []), ...(fanout?.notes ?? []), ...lightNotes.map((n) => `light: ${n}`)];
+    if (cache) process.stdout.write(`\n${formatCache(cache)}\n`);
+    const allNotes = [...notes, ...(defer?.notes ?? []), ...(fanout?.notes ?? []), ...(cache?.notes ?? []), ...lightNotes.map((n) => `light: ${n}`)];
     if (allNotes.length) process.stdout.write(`\n${allNotes.map((n) => `* ${n}`).join('\n')}\n`);
 
     if (args.write) {
@@ -312,7 +334,7 @@ async function main(): Promise<number> {
       const jsonFile = path.join(resultsDir, `${date}.json`);
       // Parts this run did not measure are kept from the latest earlier file (the same day's, if any).
       const previous = latestResults(resultsDir, `${date}.json`);
-      const merged = mergeReports(report, { gateways: fullGateways, light: lightGateways, defer: args.defer, contention: args.contention, fanout: args.fanout }, previous);
+      const merged = mergeReports(report, { gateways: fullGateways, light: lightGateways, defer: args.defer, contention: args.contention, fanout: args.fanout, cache: args.cache }, previous);
       writeFileSync(jsonFile, `${JSON.stringify(merged, null, 2)}\n`);
       const written = [path.relative(repoRoot, jsonFile)];
       /** The chart of one comparison: drawn for a measured one, the carried one's file otherwise (if it is there). */
