@@ -69,9 +69,10 @@ function comparedTargets(args: BenchArgs, mode: Mode): TargetId[] {
   return mode === 'light' ? args.targets.filter((t) => t !== 'floor') : args.targets;
 }
 
-/** The ratio rows of a comparison: Atrium over every other target, and Atrium's subgraph over the floor (direct/floor). */
+/** The ratio rows of a comparison: Atrium over every other target (when it ran), and Atrium's subgraph over the floor (direct/floor). */
 function ratioRows(cells: Cell[], targets: readonly TargetId[]) {
-  return [...ratios(cells, 'atrium', targets.filter((t) => t !== 'atrium' && t !== 'floor')), ...(targets.includes('floor') ? floorRatios(cells) : [])];
+  const atrium = targets.includes('atrium') ? ratios(cells, 'atrium', targets.filter((t) => t !== 'atrium' && t !== 'floor')) : [];
+  return [...atrium, ...(targets.includes('floor') ? floorRatios(cells) : [])];
 }
 
 async function compareGateways(args: BenchArgs, stack: Stack, seeded: SeedFacts, notes: string[]): Promise<Cell[]> {

@@ -137,6 +137,16 @@ export const gatewayEnv = {
   /** The subgraphs' domain-event stream (their EVENTS_STREAM), read to invalidate the entity cache. */
   EVENTS_STREAM: z.string().min(1).default('atrium:events'),
 
+  // Response cache of the HTTP stage, see http/response-cache.ts (on whenever CACHE is memory or redis).
+  /**
+   * `on` (the default): whole responses of anonymous queries whose every field the hints make
+   * PUBLIC are answered from the cache (CACHE's tiers), invalidated by the same events; `off`:
+   * only the entity cache.
+   */
+  RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  /** Responses kept by each process's memory tier (an LRU); 0 turns the tier off (with CACHE=redis). */
+  RESPONSE_CACHE_MEMORY_ENTRIES: z.coerce.number().int().min(0).default(1_000),
+
   // Circuit breakers per subgraph, see fetch/circuit-breaker.ts.
   /** How long an open circuit fails fast before letting one trial request through. */
   CIRCUIT_RESET_MS: z.coerce.number().int().positive().default(10_000),

@@ -9,6 +9,7 @@ import { GatewayHost } from './host';
 import { createHttpApp } from './http/app';
 import { graphqlEndpoint } from './http/graphql-endpoint';
 import { requestProtection } from './http/request-protection';
+import { responseCache } from './http/response-cache-module';
 import { createGatewayMetrics, type GatewayMetrics } from './ops/metrics';
 import { operations } from './ops/endpoints';
 import type { AuthorizingGateway } from './plan/authorizing-gateway';
@@ -44,10 +45,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return host.serve(async (use) => {
     const protection = await use(requestProtection());
     const auth = await use(authentication());
-    const { cache } = await use(entityCache());
+    const { cache, invalidation } = await use(entityCache());
+    const { responses } = await use(responseCache(invalidation));
     const subgraphs = await use(subgraphFetch(cache));
     const { gateway } = await use(supergraph(subgraphs));
     cache?.follow(gateway);
+    responses?.follow(gateway);
     const endpoint = await use(graphqlEndpoint(gateway, protection, options.plugins));
     const { hub } = await use(subscriptions({ endpoint, gateway, authentication: auth, validationRules: protection.validationRules, trustedDocuments: protection.trustedDocuments, sign: subgraphs.sign }));
     await use(operations(subgraphs, protection));

@@ -40,7 +40,26 @@ export interface InvalidationOptions {
   claimIdleMs?: number;
 }
 
+/**
+ * Another cache invalidated by the same events (the response cache, http/response-cache*.ts),
+ * added once invalidation has started: no second reader of the stream.
+ */
+export interface InvalidationListener {
+  /**
+   * Its shared entries of these entities, invalidated in Redis by the gateway that handles the
+   * event (once per event, before the event is published and acknowledged; a failure leaves
+   * the entry pending, handled again). `redis` is the group's own connection.
+   */
+  shared?(redis: Redis, entities: EntityRef[]): Promise<void>;
+  /** An invalidation heard on the channel, by this process (as `onForget`). */
+  forget?(entities: EntityRef[]): void;
+  /** Whether this process hears the channel now (as `onListening`); told the current state when added. */
+  listening?(listening: boolean): void;
+}
+
 export interface Invalidation {
+  /** Adds a cache that the same events invalidate. */
+  add(listener: InvalidationListener): void;
   close(): Promise<void>;
 }
 
@@ -77,23 +96,34 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
   };
   for (const connection of [reader, writer, subscriber]) connection.on('error', warn);
 
+  const listeners: InvalidationListener[] = [];
+  let listening = false;
+  const setListening = (now: boolean) => {
+    listening = now;
+    options.onListening(now);
+    for (const listener of listeners) listener.listening?.(now);
+  };
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
+    let entities: EntityRef[];
     try {
-      options.onForget(JSON.parse(message) as EntityRef[]);
+      entities = JSON.parse(message) as EntityRef[];
     } catch (err) {
       log.warn({ err }, 'entity cache: unreadable invalidation message');
+      return;
     }
+    options.onForget(entities);
+    for (const listener of listeners) listener.forget?.(entities);
   });
   // Subscribed on every (re)connection: what was published meanwhile is lost, so the memory tier starts empty again.
   subscriber.on('ready', () => {
     subscriber.subscribe(channel).then(
-      () => options.onListening(true),
+      () => setListening(true),
       (err: unknown) => warn(err),
     );
   });
-  subscriber.on('close', () => options.onListening(false));
-  subscriber.on('end', () => options.onListening(false));
+  subscriber.on('close', () => setListening(false));
+  subscriber.on('end', () => setListening(false));
 
   const ensureGroup = async (from: '$' | '0') => {
     try {
@@ -116,6 +146,7 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
       await writer.entityCacheInvalidate(hashKey, generationKey, GENERATION_TTL_S);
       metrics.invalidated(type, 'redis');
     }
+    if (entities.length > 0) for (const listener of listeners) await listener.shared?.(writer, entities);
     if (entities.length > 0) await writer.publish(channel, JSON.stringify(entities));
     await writer.xack(stream, group, id);
   };
@@ -164,6 +195,10 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
   })();
 
   return {
+    add(listener) {
+      listeners.push(listener);
+      listener.listening?.(listening);
+    },
     async close() {
       running = false;
       stop();
@@ -173,7 +208,7 @@ export async function startInvalidation(options: InvalidationOptions): Promise<I
       // Gone from the group unless it still holds pending entries (a handling that failed): those another gateway claims.
       const pending = (await Promise.race([writer.xpending(stream, group, '-', '+', 1, consumer), giveUp(1_000).then(() => [1])]).catch(() => [1])) as unknown[];
       if (pending.length === 0) await Promise.race([writer.xgroup('DELCONSUMER', stream, group, consumer), giveUp(1_000)]).catch(() => undefined);
-      options.onListening(false);
+      setListening(false);
       writer.disconnect();
       subscriber.disconnect();
     },

@@ -1,6 +1,6 @@
 import IORedis from 'ioredis';
 import type { GatewayModule } from '../module';
-import { startInvalidation } from './cache-invalidation';
+import { startInvalidation, type Invalidation } from './cache-invalidation';
 import { EntityCache } from './entity-cache';
 
 /**
@@ -8,13 +8,14 @@ import { EntityCache } from './entity-cache';
  * answer `_entities` fetches from (entity-cache.ts) and its invalidation by domain events
  * (cache-invalidation.ts). Started before the subgraph fetch that uses it; it reads the cache
  * hints of whatever supergraph the gateway loads (`follow`). Redis may be away at start and
- * later: the gateway starts and serves all the same, uncached.
+ * later: the gateway starts and serves all the same, uncached. It gives the modules after it
+ * the invalidation, for the response cache to follow the same events (http/response-cache-module.ts).
  */
-export function entityCache(): GatewayModule<{ cache: EntityCache | undefined }> {
+export function entityCache(): GatewayModule<{ cache: EntityCache | undefined; invalidation: Invalidation | undefined }> {
   return {
     name: 'entity cache',
     async start({ config, log, metrics }) {
-      if (config.CACHE === 'off') return { cache: undefined };
+      if (config.CACHE === 'off') return { cache: undefined, invalidation: undefined };
       // No offline queue: with Redis away, a read fails at once (a miss) instead of waiting.
       const redis = new IORedis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectionName: 'gateway:cache' });
       redis.on('error', () => undefined); // reported by the cache (at most every 30 s) when a read or write fails
@@ -45,6 +46,7 @@ export function entityCache(): GatewayModule<{ cache: EntityCache | undefined }>
       }
       return {
         cache,
+        invalidation,
         async close() {
           await invalidation.close();
           redis.disconnect();

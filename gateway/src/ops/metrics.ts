@@ -36,9 +36,26 @@ export interface EntityCacheMetrics {
   failed(operation: 'read' | 'write' | 'invalidate'): void;
 }
 
+/** What the response cache counts (http/response-cache.ts); `type` is an entity type named by an event (a bounded set). */
+export interface ResponseCacheMetrics {
+  /** A whole response served from the cache: `tier` memory (this process) or redis (shared). */
+  hit(tier: 'memory' | 'redis'): void;
+  /** A cacheable operation the cache did not have: executed. */
+  miss(): void;
+  /** An entity's responses invalidated after a domain event: `tier` redis (the shared entries, once per event) or memory (this process). */
+  invalidated(type: string, tier: 'memory' | 'redis'): void;
+  /** Bytes of responses written to a tier. */
+  written(tier: 'memory' | 'redis', bytes: number): void;
+  /** Sets the bytes the memory tier holds now. */
+  memoryBytes(bytes: number): void;
+  /** A cache operation that failed (Redis unreachable): the request went on uncached. */
+  failed(operation: 'read' | 'write' | 'invalidate'): void;
+}
+
 export interface GatewayMetrics extends Metrics {
   subgraphs: SubgraphFetchMetrics;
   cache: EntityCacheMetrics;
+  responseCache: ResponseCacheMetrics;
   subscriptions: SubscriptionMetrics;
   /** Sets `atrium_subgraph_circuit_open{subgraph}` (1 while the circuit is open or half-open). */
   circuitOpen(subgraph: string, open: boolean): void;
@@ -71,8 +88,22 @@ export function createGatewayMetrics(): GatewayMetrics {
   const cacheWritten = counter('atrium_cache_written_bytes_total', 'Bytes of entity answers written to the entity cache, by tier.', ['tier']);
   const cacheBytes = gauge('atrium_cache_memory_bytes', "Bytes of entity answers held by this process's memory tier of the entity cache.");
   const cacheFailures = counter('atrium_cache_failures_total', 'Entity-cache operations that failed (Redis unreachable); the gateway went on uncached.', ['operation']);
+  const responseHits = counter('atrium_response_cache_hits_total', 'Whole responses served from the response cache, by tier (memory: this process; redis: shared by every replica).', ['tier']);
+  const responseMisses = counter('atrium_response_cache_misses_total', 'Cacheable operations (anonymous, every field PUBLIC) the response cache did not have: executed.');
+  const responseInvalidations = counter('atrium_response_cache_invalidations_total', "Entities whose cached responses were invalidated after a domain event, by entity type and tier (redis: shared entries, once per event; memory: this process).", ['type', 'tier']);
+  const responseWritten = counter('atrium_response_cache_written_bytes_total', 'Bytes of responses written to the response cache, by tier.', ['tier']);
+  const responseBytes = gauge('atrium_response_cache_memory_bytes', "Bytes of responses held by this process's memory tier of the response cache.");
+  const responseFailures = counter('atrium_response_cache_failures_total', 'Response-cache operations that failed (Redis unreachable); the gateway went on uncached.', ['operation']);
   return {
     ...metrics,
+    responseCache: {
+      hit: (tier) => responseHits.inc({ tier }),
+      miss: () => responseMisses.inc(),
+      invalidated: (type, tier) => responseInvalidations.inc({ type, tier }),
+      written: (tier, bytes) => responseWritten.inc({ tier }, bytes),
+      memoryBytes: (bytes) => responseBytes.set(bytes),
+      failed: (operation) => responseFailures.inc({ operation }),
+    },
     cache: {
       hit: (type, tier) => cacheHits.inc({ type, tier }),
       miss: (type) => cacheMisses.inc({ type }),
