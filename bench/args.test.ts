@@ -13,7 +13,9 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--only', 'D,stock']).targets).toEqual(['stock', 'direct']);
     expect(parseBenchArgs(['--only', 'a,e']).targets).toEqual(['atrium', 'hive-rust']);
     expect(parseBenchArgs(['--only', 'direct,hive-rust,c']).targets).toEqual(['hive', 'hive-rust', 'direct']);
-    expect(parseBenchArgs([]).targets).toEqual(['atrium', 'stock', 'hive', 'hive-rust', 'direct']);
+    expect(parseBenchArgs([]).targets).toEqual(['atrium', 'stock', 'hive', 'hive-rust', 'direct', 'floor']);
+    expect(parseBenchArgs(['--only', 'f,d']).targets).toEqual(['direct', 'floor']);
+    expect(parseBenchArgs(['--only', 'floor']).targets).toEqual(['floor']);
     expect(parseBenchArgs(['--queries', 'nested']).queries).toEqual(['nested']);
   });
   it('picks one benchmark with a command word', () => {
