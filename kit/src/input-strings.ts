@@ -40,11 +40,25 @@ function inValue(value: unknown, path: string): string | undefined {
  * there is none.
  */
 export function findUnsafeString(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): UnsafeString | undefined {
-  for (const [name, value] of Object.entries(variables ?? {})) {
-    const field = inValue(value, name);
-    if (field) return { field };
+  if (variables) {
+    for (const name in variables) {
+      const field = inValue(variables[name], name);
+      if (field) return { field };
+    }
   }
   if (!document) return undefined;
+  // A document's literals do not change: visited once per document (Apollo Server hands the
+  // same parsed document to every request with the same query text), not on every request.
+  let literal = literalsChecked.get(document);
+  if (literal === undefined) literalsChecked.set(document, (literal = unsafeLiteral(document) ?? null));
+  return literal === null ? undefined : { field: literal };
+}
+
+/** What {@link unsafeLiteral} found in each document seen (null: nothing). */
+const literalsChecked = new WeakMap<DocumentNode, string | null>();
+
+/** The field of the first string literal of `document` that holds an unsafe string. */
+function unsafeLiteral(document: DocumentNode): string | undefined {
   const path: string[] = [];
   let found: string | undefined;
   const push = { enter: (node: { name: { value: string } }) => void path.push(node.name.value), leave: () => void path.pop() };
@@ -57,7 +71,7 @@ export function findUnsafeString(document: DocumentNode | undefined, variables: 
       if (!found && UNSAFE.test(node.value)) found = path.join('.') || 'query';
     },
   });
-  return found ? { field: found } : undefined;
+  return found;
 }
 
 /** The refusal: BAD_USER_INPUT naming the field, HTTP 400 (nothing was executed). */

@@ -6,6 +6,10 @@ import type { GatewayConfig } from '../config';
 export function createHttpApp(config: Pick<GatewayConfig, 'TRUST_PROXY'>): { app: Express; httpServer: Server } {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on every response: Express hashes each body to make one (SHA-1 over every GraphQL
+  // answer), which no GraphQL client sends back; the dashboard's static files get theirs from
+  // express.static, which does not read this setting.
+  app.set('etag', false);
   app.set('trust proxy', config.TRUST_PROXY);
   return { app, httpServer: createServer(app) };
 }

@@ -5,6 +5,10 @@ import IORedis, { type Redis } from 'ioredis';
  * The gateway's own Redis connection, for what may degrade while Redis is away (rate
  * limits, the persisted-query cache): no offline queue, so a command fails at once instead
  * of waiting, and ioredis keeps reconnecting in the background. One connection serves both.
+ * Auto-pipelining: every request spends its rate-limit budget here, and writing each command
+ * to the socket on its own was the gateway's largest single cost under load (one write
+ * syscall per request; docs/benchmarks.md, "Levers"); the commands of one event-loop turn go
+ * out in one write instead.
  */
 export interface FailOpenRedis {
   redis: Redis;
@@ -19,7 +23,7 @@ export interface FailOpenRedis {
 }
 
 export async function connectFailOpenRedis(url: string, log: Logger): Promise<FailOpenRedis> {
-  const redis: Redis = new IORedis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gateway' });
+  const redis: Redis = new IORedis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, connectionName: 'gateway' });
   const warner = (message: string) => {
     let last = 0;
     return (err: unknown) => {
