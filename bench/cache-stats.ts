@@ -12,7 +12,8 @@
  * an older version is a **window** read: expected, the event was not relayed yet.
  */
 import { metricSum } from './fanout-stats';
-import { percentile, ratio } from './stats';
+import type { CacheQueryId } from './args';
+import { percentile, ratio, type Sample, type Summary } from './stats';
 
 const VERSIONED = /^(.*) @v(\d+)$/;
 
@@ -249,3 +250,48 @@ export function hitRatios(c: CacheCounters): { entity: number | null; response: 
   const r = (hits: number | null, misses: number | null) => (hits === null || misses === null ? null : ratio(hits, hits + misses));
   return { entity: r(c.entityHits, c.entityMisses), response: r(c.responseHits, c.responseMisses) };
 }
+
+export type CacheVariant = 'off' | 'on';
+
+export interface CacheSample extends Sample {
+  /** The gateway's cache counters over the sample (zero with the cache off). */
+  counters: CacheCounters;
+  /** What the sample's answers showed of the written workspaces. */
+  reads: ReadTally;
+}
+
+export interface CacheCell {
+  query: CacheQueryId;
+  variant: CacheVariant;
+  status: 'ok' | 'error';
+  reason?: string;
+  samples: CacheSample[];
+  summary?: Summary & { counters: CacheCounters; hitRatio: { entity: number | null; response: number | null }; reads: ReadTally };
+}
+
+export interface CacheRatioRow {
+  query: CacheQueryId;
+  /** Cache on over cache off. */
+  rps: number | null;
+  p50: number | null;
+  p99: number | null;
+  cpu: number | null;
+}
+
+/** Cache on over cache off, per query: req/s, p50, p99, gateway CPU ms per request. */
+export function cacheRatios(cells: readonly CacheCell[]): CacheRatioRow[] {
+  const queries = [...new Set(cells.map((c) => c.query))];
+  const find = (query: CacheQueryId, variant: CacheVariant) => cells.find((c) => c.query === query && c.variant === variant && c.status === 'ok')?.summary;
+  return queries.flatMap((query) => {
+    const on = find(query, 'on');
+    const off = find(query, 'off');
+    if (!on || !off) return [];
+    const r = (a: number | null | undefined, b: number | null | undefined) => {
+      const v = ratio(a, b);
+      return v === null ? null : Math.round(v * 100) / 100;
+    };
+    return [{ query, rps: r(on.rps, off.rps), p50: r(on.p50, off.p50), p99: r(on.p99, off.p99), cpu: r(on.cpuMsPerRequest, off.cpuMsPerRequest) }];
+  });
+}
+
+export const fmtShare = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);

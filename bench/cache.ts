@@ -27,48 +27,26 @@ import {
   addTallies,
   cacheCounters,
   counterDelta,
+  cacheRatios,
   emptyTally,
+  fmtShare,
   hitRatios,
   parseVersioned,
   StaleLedger,
   versionedName,
   versionsSeen,
-  type CacheCounters,
+  type CacheCell,
+  type CacheRatioRow,
+  type CacheVariant,
   type ReadTally,
 } from './cache-stats';
 import { fetchMetrics } from './live-metrics';
 import { loadRequest, probe, runLoad } from './measure';
 import { QUERY_SPECS, tokenFor } from './queries';
+export type { CacheCell, CacheRatioRow, CacheSample, CacheVariant } from './cache-stats';
 import { describeErrors, gql, type GraphQLResult, type Seeded } from './seed';
 import { REDIS_URL, type Endpoint, type Stack } from './stack';
-import { ratio, summarize, type Sample, type Summary } from './stats';
-
-export type CacheVariant = 'off' | 'on';
-
-export interface CacheSample extends Sample {
-  /** The gateway's cache counters over the sample (zero with the cache off). */
-  counters: CacheCounters;
-  /** What the sample's answers showed of the written workspaces. */
-  reads: ReadTally;
-}
-
-export interface CacheCell {
-  query: CacheQueryId;
-  variant: CacheVariant;
-  status: 'ok' | 'error';
-  reason?: string;
-  samples: CacheSample[];
-  summary?: Summary & { counters: CacheCounters; hitRatio: { entity: number | null; response: number | null }; reads: ReadTally };
-}
-
-export interface CacheRatioRow {
-  query: CacheQueryId;
-  /** Cache on over cache off. */
-  rps: number | null;
-  p50: number | null;
-  p99: number | null;
-  cpu: number | null;
-}
+import { summarize } from './stats';
 
 export interface CacheResult {
   startedAt: string;
@@ -308,21 +286,3 @@ export async function runCache(options: CacheOptions): Promise<CacheResult> {
 }
 
 const live = (cells: readonly CacheCell[]) => cells.filter((c) => c.status === 'ok' && c.samples.length > 0);
-
-/** Cache on over cache off, per query: req/s, p50, p99, gateway CPU ms per request. */
-export function cacheRatios(cells: readonly CacheCell[]): CacheRatioRow[] {
-  const queries = [...new Set(cells.map((c) => c.query))];
-  const find = (query: CacheQueryId, variant: CacheVariant) => cells.find((c) => c.query === query && c.variant === variant && c.status === 'ok')?.summary;
-  return queries.flatMap((query) => {
-    const on = find(query, 'on');
-    const off = find(query, 'off');
-    if (!on || !off) return [];
-    const r = (a: number | null | undefined, b: number | null | undefined) => {
-      const v = ratio(a, b);
-      return v === null ? null : Math.round(v * 100) / 100;
-    };
-    return [{ query, rps: r(on.rps, off.rps), p50: r(on.p50, off.p50), p99: r(on.p99, off.p99), cpu: r(on.cpuMsPerRequest, off.cpuMsPerRequest) }];
-  });
-}
-
-export const fmtShare = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);

@@ -3,7 +3,8 @@
  * docs/benchmarks.md and the bar chart (pure; unit-tested in report.test.ts).
  */
 import type { Mode, QueryId, TargetId } from './args';
-import { fmtShare, type CacheCell, type CacheResult } from './cache';
+import type { CacheResult } from './cache';
+import { fmtShare, type CacheCell } from './cache-stats';
 import type { ContentionResult, ThroughputLevel } from './contention';
 import type { DeferResult } from './defer';
 import type { DeferLevel } from './defer-stats';
