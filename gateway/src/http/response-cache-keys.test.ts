@@ -2,7 +2,7 @@ import { parse } from 'graphql';
 import { isIncremental, MAX_TTL_S, responseKey, ttlOf, whyUncacheable, type RequestFacts } from './response-cache-keys';
 
 const PUBLIC = { maxAge: 60, scope: 'PUBLIC' as const };
-const search: RequestFacts = { operation: 'query', anonymous: true, incremental: false, policy: PUBLIC, authorized: true };
+const search: RequestFacts = { operation: 'query', anonymous: true, incremental: false, policy: PUBLIC, authorized: () => true };
 
 describe('whyUncacheable', () => {
   it('caches an anonymous query whose every field is PUBLIC and that authorization leaves whole', () => {
@@ -30,7 +30,16 @@ describe('whyUncacheable', () => {
   });
 
   it('never caches what authorization refuses part of', () => {
-    expect(whyUncacheable({ ...search, authorized: false })).toBe('refused fields');
+    expect(whyUncacheable({ ...search, authorized: () => false })).toBe('refused fields');
+  });
+
+  it('asks authorization only of what it would cache (no second decision for a signed-in caller)', () => {
+    const authorized = jest.fn(() => true);
+    whyUncacheable({ ...search, anonymous: false, authorized });
+    whyUncacheable({ ...search, policy: { maxAge: 30, scope: 'PRIVATE' }, authorized });
+    expect(authorized).not.toHaveBeenCalled();
+    whyUncacheable({ ...search, authorized });
+    expect(authorized).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -40,8 +40,8 @@ export interface RequestFacts {
   incremental: boolean;
   /** The operation's policy from the hints (plan/cache-policy.ts). */
   policy: CachePolicy | undefined;
-  /** Authorization (for this anonymous caller) leaves the operation whole: nothing is refused. */
-  authorized: boolean;
+  /** Authorization (for this anonymous caller) leaves the operation whole: nothing is refused. Asked last, only when the rest allows caching. */
+  authorized(): boolean;
 }
 
 /**
@@ -64,7 +64,7 @@ export function whyUncacheable(facts: RequestFacts): string | undefined {
   if (!facts.anonymous) return 'not anonymous';
   if (facts.incremental) return 'incremental';
   if (!facts.policy || facts.policy.maxAge <= 0 || facts.policy.scope !== 'PUBLIC') return 'not public';
-  if (!facts.authorized) return 'refused fields';
+  if (!facts.authorized()) return 'refused fields';
   return undefined;
 }
 

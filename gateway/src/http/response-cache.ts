@@ -66,7 +66,7 @@ export class ResponseCache {
               anonymous: !contextValue.caller && !contextValue.authorization,
               incremental: facts.incremental,
               policy: facts.policy,
-              authorized: operation.operation === 'query' && this.authorizedWhole(document, operationName, request.variables),
+              authorized: () => this.authorizedWhole(document, operationName, request.variables),
             });
             if (reason) return null;
             const key = responseKey(this.prefix, this.supergraphOf(schema), queryHash, operationName, request.variables);
