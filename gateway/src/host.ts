@@ -1,9 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { listen, startModules, type HttpService, type Logger } from '@atrium/kit';
-import type { Express, Request, Response } from 'express';
-import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import proxyAddr from 'proxy-addr';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import type { DirectRoute } from './http/direct';
 import type { Contribution, GatewayModule, Host } from './module';
 import type { GatewayMetrics } from './ops/metrics';
 import { createReadiness } from './ops/readiness';
@@ -25,6 +27,7 @@ export class GatewayHost implements Host {
   readonly metrics: GatewayMetrics;
   readonly httpServer: Server;
   private readonly app: Express;
+  private readonly direct: DirectRoute[];
   private readonly contributions: Contribution[] = [];
   private readonly contexts: NonNullable<Contribution['context']>[] = [];
   private draining = false;
@@ -33,22 +36,28 @@ export class GatewayHost implements Host {
     draining: () => this.draining,
   });
 
-  constructor(base: { config: GatewayConfig; log: Logger; metrics: GatewayMetrics; app: Express; httpServer: Server }) {
+  constructor(base: { config: GatewayConfig; log: Logger; metrics: GatewayMetrics; app: Express; httpServer: Server; direct: DirectRoute[] }) {
     this.config = base.config;
     this.log = base.log;
     this.metrics = base.metrics;
     this.app = base.app;
     this.httpServer = base.httpServer;
+    this.direct = base.direct;
   }
 
   plugins(): ApolloServerPlugin<GatewayContext>[] {
     return this.contributions.flatMap((contribution) => contribution.plugins ?? []);
   }
 
-  async context(req: Request, res: Response): Promise<Partial<GatewayContext>> {
+  async context(req: IncomingMessage, res: ServerResponse): Promise<Partial<GatewayContext>> {
     const context: Partial<GatewayContext> = {};
     for (const part of this.contexts) Object.assign(context, await part(req, res));
     return context;
+  }
+
+  clientIp(req: IncomingMessage): string | undefined {
+    // Express's own compiled TRUST_PROXY (`trust proxy fn`), as its `req.ip` applies it.
+    return proxyAddr(req, this.app.get('trust proxy fn') as (addr: string, i: number) => boolean);
   }
 
   /**
@@ -65,6 +74,7 @@ export class GatewayHost implements Host {
         this.contributions.push(contribution);
         if (contribution.context) this.contexts.push(contribution.context);
         contribution.routes?.(this.app);
+        if (contribution.direct) this.direct.push(contribution.direct);
         return contribution;
       };
       // Tracing before anything (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set): its server span

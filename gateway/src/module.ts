@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '@atrium/kit';
-import type { Express, Request, Response } from 'express';
-import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import type { DirectRoute } from './http/direct';
 import type { GatewayMetrics } from './ops/metrics';
 import type { Readiness } from './ops/readiness';
 
@@ -18,7 +19,9 @@ export interface Host {
   /** The Apollo Server plugins of the modules started so far, in start order. */
   plugins(): ApolloServerPlugin<GatewayContext>[];
   /** The parts of an HTTP request's context that the modules started contribute, merged in start order. */
-  context(req: Request, res: Response): Promise<Partial<GatewayContext>>;
+  context(req: IncomingMessage, res: ServerResponse): Promise<Partial<GatewayContext>>;
+  /** The caller's address, through TRUST_PROXY: Express's `req.ip`, for a request Express does not see. */
+  clientIp(req: IncomingMessage): string | undefined;
   /** `/ready`: every module can serve, and the gateway is not draining. */
   readiness(): Readiness;
 }
@@ -27,10 +30,12 @@ export interface Host {
 export interface Contribution {
   /** Mounts its HTTP routes on the gateway's Express app, as soon as it has started. */
   routes?(app: Express): void;
+  /** Takes the requests it can answer before Express sees them (http/direct.ts), as soon as it has started. */
+  direct?: DirectRoute;
   /** Apollo Server plugins, for the GraphQL endpoint (a module started after it). */
   plugins?: readonly ApolloServerPlugin<GatewayContext>[];
   /** Its part of each HTTP request's context; may throw (a token that does not verify: 401). */
-  context?(req: Request, res: Response): Partial<GatewayContext> | Promise<Partial<GatewayContext>>;
+  context?(req: IncomingMessage, res: ServerResponse): Partial<GatewayContext> | Promise<Partial<GatewayContext>>;
   /** Whether it can serve (checked by `/ready` on every probe). */
   ready?(): boolean;
   /**

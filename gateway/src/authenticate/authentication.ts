@@ -45,7 +45,7 @@ export function authentication(): GatewayModule<Authentication> {
           return () => void listeners.delete(listener);
         },
         async context(req) {
-          const authorization = req.header('authorization');
+          const authorization = req.headers.authorization;
           return { caller: await identify(authorization), authorization };
         },
         close: () => revocations.close(),

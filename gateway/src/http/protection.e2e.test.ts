@@ -168,6 +168,22 @@ describe('rate limits', () => {
     expect(res.errors?.[0].message).toBe(`Too many requests: retry in ${retryAfter}s`);
   });
 
+  it('counts an anonymous caller by its address through TRUST_PROXY, whether Express serves the request (a browser) or not', async () => {
+    const url = (gateway: { url: string }) => `${gateway.url}/graphql`;
+    const from = (address: string, browser: boolean) => ({ headers: { 'x-forwarded-for': address, ...(browser ? { origin: 'http://127.0.0.1' } : {}) } });
+    const limited = async (gateway: { url: string }, address: string, browser: boolean) =>
+      (await graphql(url(gateway), '{ products { id } }', {}, from(address, browser))).status === 429;
+    for (const browser of [false, true]) {
+      // Behind one trusted proxy: each forwarded address has a budget of its own.
+      const proxied = await startGateway({ RATE_LIMIT_IP: '2', TRUST_PROXY: '1' });
+      expect([await limited(proxied, '10.0.0.1', browser), await limited(proxied, '10.0.0.1', browser), await limited(proxied, '10.0.0.1', browser)]).toEqual([false, false, true]);
+      expect(await limited(proxied, '10.0.0.2', browser)).toBe(false);
+      // Trusting no proxy: X-Forwarded-For is the caller's word, and every request counts against the socket's address.
+      const direct = await startGateway({ RATE_LIMIT_IP: '2', TRUST_PROXY: 'false' });
+      expect([await limited(direct, '10.0.0.1', browser), await limited(direct, '10.0.0.2', browser), await limited(direct, '10.0.0.3', browser)]).toEqual([false, false, true]);
+    }
+  });
+
   it('gives each signed-in user a budget of their own', async () => {
     const gateway = await startGateway({ RATE_LIMIT_USER: '3', RATE_LIMIT_IP: '3' });
     const [alice, bob] = [await token('alice'), await token('bob')];
