@@ -95,7 +95,7 @@ describe('catalog-floor answers as catalog does', () => {
     const query = PAGE('workspaces', 'id name capacity');
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
-      const [atrium, ours] = await Promise.all([ask(catalogUrl, query, { first: 2, after }), ask(floorUrl, query, { first: 2, after })]);
+      const [atrium, ours]: Answer[] = await Promise.all([ask(catalogUrl, query, { first: 2, after }), ask(floorUrl, query, { first: 2, after })]);
       expect(atrium.errors).toBeUndefined();
       expect(ours).toEqual(atrium);
       after = (atrium.data as any).workspaces.pageInfo.endCursor;
@@ -179,7 +179,7 @@ describe('identity-floor answers as identity does', () => {
     const query = PAGE('users', 'id name roles');
     let after: string | null = null;
     for (let page = 0; page < 2; page++) {
-      const [atrium, ours] = await both(query, { first: 2, after }, `Bearer ${admin.accessToken}`);
+      const [atrium, ours]: Answer[] = await both(query, { first: 2, after }, `Bearer ${admin.accessToken}`);
       expect(atrium.errors).toBeUndefined();
       expect(ours).toEqual(atrium);
       after = (atrium.data as any).users.pageInfo.endCursor;

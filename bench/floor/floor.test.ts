@@ -1,4 +1,4 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import { parse, validate } from 'graphql';
 import { Pool } from 'pg';
 import { QUERY_SPECS } from '../queries';
@@ -76,8 +76,8 @@ describe('loadFloorEnv', () => {
 
 describe('the floor verifies tokens as Atrium does', () => {
   let keys: ReturnType<typeof createLocalJWKSet>;
-  let sign: (claims: Record<string, unknown>, options?: { alg?: string; expiresIn?: string | number; issuer?: string; key?: CryptoKey | Uint8Array }) => Promise<string>;
-  let otherKey: CryptoKey;
+  let sign: (claims: Record<string, unknown>, options?: { alg?: string; expiresIn?: string | number; issuer?: string; key?: KeyLike | Uint8Array }) => Promise<string>;
+  let otherKey: KeyLike;
 
   beforeAll(async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256');
