@@ -129,6 +129,8 @@ describe('cache counters', () => {
     expect(cacheCounters(metrics(5, 3, 2))).toEqual({ entityHits: 8, memoryHits: 5, entityMisses: 2, responseHits: null, responseMisses: null, invalidations: 3 });
     expect(cacheCounters('')).toEqual({ entityHits: 0, memoryHits: 0, entityMisses: 0, responseHits: null, responseMisses: null, invalidations: 0 });
     expect(cacheCounters(metrics(0, 0, 0, [90, 10]))).toMatchObject({ responseHits: 90, responseMisses: 10 });
+    // No hit yet: the labelled hits counter is not exported, the unlabelled misses counter is.
+    expect(cacheCounters('# TYPE atrium_response_cache_hits_total counter\natrium_response_cache_misses_total 0')).toMatchObject({ responseHits: 0, responseMisses: 0 });
   });
 
   it('takes deltas over a sample and the hit ratios', () => {

@@ -207,14 +207,16 @@ export interface CacheCounters {
   invalidations: number;
 }
 
-/** Reads {@link CacheCounters} from a Prometheus text (absent counters are 0, the response cache's null). */
+/** Reads {@link CacheCounters} from a Prometheus text (absent counters are 0; the response cache's null when the gateway has none). */
 export function cacheCounters(text: string): CacheCounters {
+  // A labelled counter is only exported once counted: the response cache is there when any of its metrics is (its misses have no label).
+  const responses = text.includes('atrium_response_cache_');
   return {
     entityHits: metricSum(text, 'atrium_cache_hits_total') ?? 0,
     memoryHits: metricSum(text, 'atrium_cache_hits_total', 'tier="memory"') ?? 0,
     entityMisses: metricSum(text, 'atrium_cache_misses_total') ?? 0,
-    responseHits: metricSum(text, 'atrium_response_cache_hits_total'),
-    responseMisses: metricSum(text, 'atrium_response_cache_misses_total'),
+    responseHits: responses ? (metricSum(text, 'atrium_response_cache_hits_total') ?? 0) : null,
+    responseMisses: responses ? (metricSum(text, 'atrium_response_cache_misses_total') ?? 0) : null,
     invalidations: metricSum(text, 'atrium_cache_invalidations_total') ?? 0,
   };
 }
