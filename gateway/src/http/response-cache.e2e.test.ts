@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { castOfUsers, startSupergraph, type RunningSupergraph, type Session } from '../../../test/support/supergraph';
 import type { Gateway } from '../gateway';
 
-// The response cache on the whole platform: two gateway replicas (A and B) with CACHE=redis
-// and a third (M) with CACHE=memory, on one supergraph, sharing Redis (keys of this suite's own
-// prefix) and the suite's event stream, as one consumer group; the harness's first gateway
-// runs uncached and serves the writes of the setup.
+// The response cache on the whole platform: two gateway replicas (A and B) with CACHE=redis,
+// a third (M) with CACHE=memory and a fourth (O) with RESPONSE_CACHE=off, on one supergraph,
+// sharing Redis (keys of this suite's own prefix) and the suite's event stream, as one
+// consumer group; the harness's first gateway runs uncached and serves the writes of the setup.
 let sg: RunningSupergraph;
 let a: Gateway;
 let b: Gateway;
 let m: Gateway;
+let o: Gateway;
 let member: Session;
 let manager: Session;
 let redis: IORedis;
@@ -56,7 +57,8 @@ async function settled(): Promise<void> {
       const group = ((await redis.xinfo('GROUPS', sg.events.env.EVENTS_STREAM)) as unknown[][]).map(pairs).find((g) => g.name === 'gateway-cache');
       if (!group || group.pending !== 0 || group['last-delivered-id'] !== stream['last-generated-id']) return false;
       let marked = 0;
-      for (const gateway of [a, b, m]) marked += await metric(gateway, 'atrium_response_cache_invalidations_total', { tier: 'redis' });
+      // O handles its share of the events (it marks the tags for the others) but keeps no responses of its own.
+      for (const gateway of [a, b, m, o]) marked += await metric(gateway, 'atrium_response_cache_invalidations_total', { tier: 'redis' });
       for (const gateway of [a, b, m]) if ((await metric(gateway, 'atrium_response_cache_invalidations_total', { tier: 'memory' })) !== marked) return false;
       return true;
     },
@@ -84,6 +86,7 @@ beforeAll(async () => {
   a = await sg.anotherGateway(env);
   b = await sg.anotherGateway(env);
   m = await sg.anotherGateway({ ...env, CACHE: 'memory' });
+  o = await sg.anotherGateway({ ...env, RESPONSE_CACHE: 'off' });
   const location = await gql(sg.url, `mutation { createLocation(input: { name: "Atrium Quay", city: "Hamburg", address: "Kai 2", timezone: "Europe/Berlin" }) { id } }`, {}, manager.accessToken);
   locationId = location.data!.createLocation.id;
   for (let i = 1; i <= 3; i++) workspaces.push(await createWorkspace(`Quay desk ${i}`));
@@ -194,6 +197,20 @@ describe('the response cache (CACHE=redis) on two gateway replicas', () => {
     expect(renamed.headers.get('x-atrium-cache')).toBeNull();
     await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Quay desk 2');
     await settled();
+  });
+});
+
+describe('RESPONSE_CACHE=off', () => {
+  it('executes every search, with the entity cache alone', async () => {
+    const before = searches();
+    for (let i = 0; i < 2; i++) {
+      const res = await search(o);
+      expect(res.errors).toBeUndefined();
+      expect(res.headers.get('x-atrium-cache')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('max-age=60, public');
+    }
+    expect(searches()).toBe(before + 2);
+    expect(await metric(o, 'atrium_response_cache_misses_total')).toBe(0);
   });
 });
 
