@@ -153,9 +153,10 @@ describe('the cache benchmark', () => {
     expect(() => parseBenchArgs(['--cache-writes', '100'])).toThrow(/at most 50/);
     expect(() => parseBenchArgs(['--cache-rounds', '0'])).toThrow(/--cache-rounds/);
   });
-  it('plans warm-up and rounds for cache off and on, per query', () => {
+  it('plans a warm-up per gateway and, per round, cache off, on with the writer and on without it, per query', () => {
     const args = parseBenchArgs(['cache', '--cache-queries', 'a', '--cache-rounds', '2', '--cache-duration', '3', '--cache-warmup', '1']);
-    expect(cachePlannedSeconds(args)).toBe(10 + 2 * (1 + 2 * (3 + 1)));
+    expect(cachePlannedSeconds(args)).toBe(10 + 2 * 1 + 2 * 3 * (3 + 1));
+    expect(cachePlannedSeconds({ ...args, cacheWrites: 0 })).toBe(10 + 2 * 1 + 2 * 2 * (3 + 1));
     expect(plannedSeconds(args)).toBe(cachePlannedSeconds(args));
     expect(cachePlannedSeconds(parseBenchArgs(['gateways']))).toBe(0);
   });

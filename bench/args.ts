@@ -136,7 +136,7 @@ export const DEFAULTS: Omit<BenchArgs, 'help'> = {
   cache: true,
   cacheQueries: [...CACHE_QUERIES],
   cacheRounds: 3,
-  cacheDuration: 6,
+  cacheDuration: 5,
   cacheWarmup: 2,
   cacheWrites: 5,
   write: true,
@@ -189,7 +189,8 @@ all at the end.
   --fanout-repeats N        booking updates per size (medians over them)           [${DEFAULTS.fanoutRepeats}]
   --fanout-per-socket N     subscriptions per WebSocket (1..100)                   [${DEFAULTS.fanoutPerSocket}]
   --cache-queries list      single, nested: the cache benchmark's queries          [${DEFAULTS.cacheQueries.join(',')}]
-  --cache-rounds N          cache benchmark rounds (off, on per query)             [${DEFAULTS.cacheRounds}]
+  --cache-rounds N          cache benchmark rounds (per query: off, on with the
+                            writer, on without it)                                 [${DEFAULTS.cacheRounds}]
   --cache-duration S        seconds per cache sample                               [${DEFAULTS.cacheDuration}]
   --cache-warmup S          warm-up seconds per gateway and query (0: none)        [${DEFAULTS.cacheWarmup}]
   --cache-writes N          workspace renames per second during the cache samples
@@ -425,12 +426,14 @@ export function deferPlannedSeconds(args: Pick<BenchArgs, 'defer' | 'deferConcur
 
 /**
  * A rough estimate of the cache benchmark's seconds: ~10 s to start its two gateways, then
- * per query and gateway (cache off, on) a warm-up and the rounds' samples, ~1 s of metrics
- * and pauses around each sample.
+ * per query a warm-up of each gateway (cache off, on) and per round a sample of each
+ * variant (off, on with the writer, and on without it when there is a writer), ~1 s of
+ * metrics and pauses around each sample.
  */
-export function cachePlannedSeconds(args: Pick<BenchArgs, 'cache' | 'cacheQueries' | 'cacheRounds' | 'cacheDuration' | 'cacheWarmup'>): number {
+export function cachePlannedSeconds(args: Pick<BenchArgs, 'cache' | 'cacheQueries' | 'cacheRounds' | 'cacheDuration' | 'cacheWarmup' | 'cacheWrites'>): number {
   if (!args.cache) return 0;
-  return Math.round(10 + args.cacheQueries.length * 2 * (args.cacheWarmup + args.cacheRounds * (args.cacheDuration + 1)));
+  const variants = args.cacheWrites > 0 ? 3 : 2;
+  return Math.round(10 + args.cacheQueries.length * (2 * args.cacheWarmup + args.cacheRounds * variants * (args.cacheDuration + 1)));
 }
 
 /** A rough upper bound of the run's measuring time in seconds (setup not included). */

@@ -12,7 +12,7 @@ const counters = (entityHits: number, entityMisses: number, response: [number, n
   invalidations: 4,
 });
 
-function cell(query: 'single' | 'nested', variant: 'off' | 'on', rps: number, cpu: number, hits: ReturnType<typeof counters>, stale = 0): CacheCell {
+function cell(query: 'single' | 'nested', variant: 'off' | 'on' | 'on-quiet', rps: number, cpu: number, hits: ReturnType<typeof counters>, stale = 0): CacheCell {
   const sample: CacheSample = {
     round: 1,
     rps,
@@ -45,6 +45,7 @@ function result(responseCache: boolean, stale = 0): CacheResult {
     cell('single', 'on', 2000, 0.5, counters(0, 0, responseCache ? [11_880, 120] : null), stale),
     cell('nested', 'off', 200, 4, counters(0, 0, responseCache ? [0, 0] : null)),
     cell('nested', 'on', 300, 3, counters(9_000, 1_000, responseCache ? [0, 0] : null)),
+    cell('nested', 'on-quiet', 400, 2, counters(9_990, 10, responseCache ? [0, 0] : null)),
   ];
   return {
     startedAt: '2026-12-04T17:00:00.000Z',
@@ -62,8 +63,9 @@ function result(responseCache: boolean, stale = 0): CacheResult {
 describe('cache report', () => {
   it('rates cache on over off per query', () => {
     expect(result(true).ratios).toEqual([
-      { query: 'single', rps: 4, p50: 0.25, p99: 0.25, cpu: 0.25 },
-      { query: 'nested', rps: 1.5, p50: 0.67, p99: 0.67, cpu: 0.75 },
+      { query: 'single', variant: 'on', rps: 4, p50: 0.25, p99: 0.25, cpu: 0.25 },
+      { query: 'nested', variant: 'on', rps: 1.5, p50: 0.67, p99: 0.67, cpu: 0.75 },
+      { query: 'nested', variant: 'on-quiet', rps: 2, p50: 0.5, p99: 0.5, cpu: 0.5 },
     ]);
     expect(cacheRatios([result(true).cells[0]])).toEqual([]);
   });
@@ -72,9 +74,11 @@ describe('cache report', () => {
     const md = cacheMarkdown(result(true)).join('\n');
     expect(md).toContain('How to read it');
     expect(md).toContain('SUBGRAPH_DEDUP on');
-    expect(md).toContain('| (a) single subgraph | on (redis) | 2,000 | 0.5 | 2.0 | 0/0/0 | 0.50 | catalog 40 | – | 99.0 % | 12,000 | 0 | 3 |');
-    expect(md).toContain('| (b) nested cross-subgraph | on (redis) | 300 | 3.3 | 13.3 | 0/0/0 | 3.00 | catalog 40 | 90.0 % (50.0 %) | – | 1,800 | 0 | 3 |');
-    expect(md).toContain('| (a) single subgraph | 4.00× | 0.25× | 0.25× | 0.25× |');
+    expect(md).toContain('| (a) single subgraph | on (redis), writer | 2,000 | 0.5 | 2.0 | 0/0/0 | 0.50 | catalog 40 | – | 99.0 % | 12,000 | 0 | 3 |');
+    expect(md).toContain('| (b) nested cross-subgraph | on (redis), writer | 300 | 3.3 | 13.3 | 0/0/0 | 3.00 | catalog 40 | 90.0 % (50.0 %) | – | 1,800 | 0 | 3 |');
+    expect(md).toContain('| (a) single subgraph | on (redis), writer | 4.00× | 0.25× | 0.25× | 0.25× |');
+    expect(md).toContain('| (b) nested cross-subgraph | on (redis), no writes | 400 | 2.5 | 10.0 | 0/0/0 | 2.00 | catalog 40 | 99.9 % (50.0 %) | – | 2,400 | 0 | 3 |');
+    expect(md).toContain('| (b) nested cross-subgraph | on (redis), no writes | 2.00× | 0.50× | 0.50× | 0.50× |');
     expect(md).toContain('300 renames committed (0 failed), 300 of them heard invalidated');
     expect(md).toContain('p50 12.5 ms, p99 80.0 ms');
     expect(md).toContain('Stale reads in all: **0** (correct)');

@@ -253,7 +253,8 @@ export function hitRatios(c: CacheCounters): { entity: number | null; response: 
   return { entity: r(c.entityHits, c.entityMisses), response: r(c.responseHits, c.responseMisses) };
 }
 
-export type CacheVariant = 'off' | 'on';
+/** `off`: CACHE=off; `on`: CACHE=redis while the writer renames; `on-quiet`: the same gateway while the writer pauses. */
+export type CacheVariant = 'off' | 'on' | 'on-quiet';
 
 export interface CacheSample extends Sample {
   /** The gateway's cache counters over the sample (zero with the cache off). */
@@ -273,27 +274,33 @@ export interface CacheCell {
 
 export interface CacheRatioRow {
   query: CacheQueryId;
-  /** Cache on over cache off. */
+  /** The cache-on variant over cache off (absent in results written before `on-quiet`: on). */
+  variant?: Exclude<CacheVariant, 'off'>;
   rps: number | null;
   p50: number | null;
   p99: number | null;
   cpu: number | null;
 }
 
-/** Cache on over cache off, per query: req/s, p50, p99, gateway CPU ms per request. */
+/** Each cache-on variant over cache off, per query: req/s, p50, p99, gateway CPU ms per request. */
 export function cacheRatios(cells: readonly CacheCell[]): CacheRatioRow[] {
   const queries = [...new Set(cells.map((c) => c.query))];
   const find = (query: CacheQueryId, variant: CacheVariant) => cells.find((c) => c.query === query && c.variant === variant && c.status === 'ok')?.summary;
-  return queries.flatMap((query) => {
-    const on = find(query, 'on');
-    const off = find(query, 'off');
-    if (!on || !off) return [];
-    const r = (a: number | null | undefined, b: number | null | undefined) => {
-      const v = ratio(a, b);
-      return v === null ? null : Math.round(v * 100) / 100;
-    };
-    return [{ query, rps: r(on.rps, off.rps), p50: r(on.p50, off.p50), p99: r(on.p99, off.p99), cpu: r(on.cpuMsPerRequest, off.cpuMsPerRequest) }];
-  });
+  const r = (a: number | null | undefined, b: number | null | undefined) => {
+    const v = ratio(a, b);
+    return v === null ? null : Math.round(v * 100) / 100;
+  };
+  return queries.flatMap((query) =>
+    (['on', 'on-quiet'] as const).flatMap((variant) => {
+      const on = find(query, variant);
+      const off = find(query, 'off');
+      if (!on || !off) return [];
+      return [{ query, variant, rps: r(on.rps, off.rps), p50: r(on.p50, off.p50), p99: r(on.p99, off.p99), cpu: r(on.cpuMsPerRequest, off.cpuMsPerRequest) }];
+    }),
+  );
 }
+
+/** How the report names a variant. */
+export const VARIANT_LABELS: Record<CacheVariant, string> = { off: 'off', on: 'on (redis), writer', 'on-quiet': 'on (redis), no writes' };
 
 export const fmtShare = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);

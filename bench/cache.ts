@@ -96,14 +96,25 @@ function startWriter(url: string, token: string, workspaces: { id: string; base:
   const failures: Record<string, number> = {};
   let failed = 0;
   let running = true;
+  let paused: Promise<void> | undefined;
+  let unpause: () => void = () => undefined;
+  /** The write in flight (settled when none). */
+  let inFlight: Promise<unknown> = Promise.resolve();
   const interval = 1000 / perSecond;
   const done = (async () => {
     let next = performance.now();
     for (let i = 0; running; i++) {
+      if (paused) {
+        await paused;
+        next = performance.now();
+        if (!running) break;
+      }
       const { id, base } = workspaces[i % workspaces.length];
       const version = ledger.nextVersion(base);
       ledger.sent(base, version, performance.now());
-      const res: GraphQLResult = await gql(url, UPDATE_WORKSPACE, { id, input: { name: versionedName(base, version) } }, token).catch((err: unknown) => ({ status: 0, errors: [{ message: String(err) }] }));
+      const write: Promise<GraphQLResult> = gql(url, UPDATE_WORKSPACE, { id, input: { name: versionedName(base, version) } }, token).catch((err: unknown) => ({ status: 0, errors: [{ message: String(err) }] }));
+      inFlight = write;
+      const res = await write;
       if (res.status === 200 && !res.errors?.length && res.data?.updateWorkspace?.name === versionedName(base, version)) {
         ledger.answered(base, version, performance.now());
       } else {
@@ -120,8 +131,21 @@ function startWriter(url: string, token: string, workspaces: { id: string; base:
     }
   })();
   return {
+    /** Stops writing, and waits until every version written was heard invalidated (at most 5 s): nothing changes during the next sample. */
+    async pause(ledger: StaleLedger) {
+      if (!running || paused) return;
+      paused = new Promise<void>((resolve) => (unpause = resolve));
+      await inFlight;
+      for (let waited = 0; ledger.relaySummary().notRelayed > 0 && waited < 5_000; waited += 50) await sleep(50);
+    },
+    resume() {
+      paused = undefined;
+      unpause();
+    },
     async stop() {
       running = false;
+      paused = undefined;
+      unpause();
       await done;
       return { failed, failures };
     },
@@ -145,7 +169,9 @@ export async function runCache(options: CacheOptions): Promise<CacheResult> {
   }
 
   log('cache: starting an Atrium gateway with CACHE=off and one with CACHE=redis');
-  const gateways: Record<CacheVariant, Endpoint | undefined> = { off: undefined, on: undefined };
+  const gateways: Record<'off' | 'on', Endpoint | undefined> = { off: undefined, on: undefined };
+  /** The 'on' and 'on-quiet' samples ask the same gateway, the latter while the writer pauses. */
+  const gatewayOf = (variant: CacheVariant) => gateways[variant === 'off' ? 'off' : 'on']!;
   const subscriber = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   let writer: ReturnType<typeof startWriter> | undefined;
   const cells: CacheCell[] = [];
@@ -179,10 +205,12 @@ export async function runCache(options: CacheOptions): Promise<CacheResult> {
 
     const requestOf = (query: CacheQueryId, variant: CacheVariant) => {
       const op = QUERY_SPECS[query].gateway;
-      return loadRequest(gateways[variant]!.url, op.query, op.variables?.(seeded), tokenFor(op.caller, seeded), true);
+      return loadRequest(gatewayOf(variant).url, op.query, op.variables?.(seeded), tokenFor(op.caller, seeded), true);
     };
+    // With a writer, the cache also runs a sample without it per round: its hit ratio and gain when nothing changes.
+    const variants: CacheVariant[] = options.writesPerSecond > 0 ? ['off', 'on', 'on-quiet'] : ['off', 'on'];
     for (const query of options.queries) {
-      for (const variant of ['off', 'on'] as const) {
+      for (const variant of variants) {
         const cell: CacheCell = { query, variant, status: 'ok', samples: [] };
         cells.push(cell);
         const answer: GraphQLResult = await probe(requestOf(query, variant)).catch((err: unknown) => ({ status: 0, errors: [{ message: String(err) }] }));
@@ -214,8 +242,9 @@ export async function runCache(options: CacheOptions): Promise<CacheResult> {
 
     if (options.warmup > 0) {
       log(`cache: warm-up ${options.warmup} s per gateway and query`);
-      for (const cell of live) {
-        await runLoad(requestOf(cell.query, cell.variant), { connections: options.connections, duration: options.warmup, pid: gateways[cell.variant]!.child.pid, onAnswer: checker(emptyTally()) }, 0);
+      // Once per gateway and query: 'on-quiet' is the 'on' gateway.
+      for (const cell of live.filter((c) => c.variant !== 'on-quiet')) {
+        await runLoad(requestOf(cell.query, cell.variant), { connections: options.connections, duration: options.warmup, pid: gatewayOf(cell.variant).child.pid, onAnswer: checker(emptyTally()) }, 0);
       }
     }
     for (let round = 1; round <= options.rounds; round++) {
@@ -223,16 +252,18 @@ export async function runCache(options: CacheOptions): Promise<CacheResult> {
         for (const cell of live.filter((c) => c.query === query)) {
           const dead = stack.casualty();
           if (dead) throw new Error(`a process died during the cache benchmark: ${dead}`);
-          const gateway = gateways[cell.variant]!;
+          const gateway = gatewayOf(cell.variant);
+          if (cell.variant === 'on-quiet') await writer?.pause(ledger);
           const watch = [...stack.subgraphs.values()].map((s) => ({ name: s.name, pid: s.child.pid }));
           const tally = emptyTally();
           const before = cacheCounters(await fetchMetrics(gateway.url));
           const sample = await runLoad(requestOf(query, cell.variant), { connections: options.connections, duration: options.duration, pid: gateway.child.pid, watch, atriumMetricsUrl: gateway.url, onAnswer: checker(tally) }, round);
           const counters = counterDelta(before, cacheCounters(await fetchMetrics(gateway.url)));
+          writer?.resume();
           cell.samples.push({ ...sample, counters, reads: tally });
           const hits = hitRatios(counters);
           log(
-            `cache round ${round}/${options.rounds} ${query.padEnd(6)} ${cell.variant.padEnd(3)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms` +
+            `cache round ${round}/${options.rounds} ${query.padEnd(6)} ${cell.variant.padEnd(8)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms` +
               `  hit ratio ${fmtShare(hits.entity)} entity${hits.response === null ? '' : `, ${fmtShare(hits.response)} response`}` +
               `  reads ${tally.reads}: stale ${tally.stale}, window ${tally.window}` +
               `${sample.non2xx + sample.graphqlErrors + sample.socketErrors ? `  errors ${sample.non2xx}/${sample.graphqlErrors}/${sample.socketErrors}` : ''}`,

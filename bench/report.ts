@@ -4,7 +4,7 @@
  */
 import type { Mode, QueryId, TargetId } from './args';
 import type { CacheResult } from './cache';
-import { fmtShare, type CacheCell } from './cache-stats';
+import { fmtShare, VARIANT_LABELS, type CacheCell } from './cache-stats';
 import type { ContentionResult, ThroughputLevel } from './contention';
 import type { DeferResult } from './defer';
 import type { DeferLevel } from './defer-stats';
@@ -480,7 +480,7 @@ const CACHE_QUERY_LABELS: Record<string, string> = { single: QUERY_LABELS.single
 
 /** One row of the cache table (plain text and Markdown share it). */
 function cacheRow(cell: CacheCell): string[] {
-  const label = [CACHE_QUERY_LABELS[cell.query] ?? cell.query, cell.variant === 'on' ? 'on (redis)' : 'off'];
+  const label = [CACHE_QUERY_LABELS[cell.query] ?? cell.query, VARIANT_LABELS[cell.variant] ?? cell.variant];
   const s = cell.summary;
   if (cell.status !== 'ok' || !s) return [...label, `${cell.status.toUpperCase()}: ${cell.reason ?? 'not measured'}`, ...CACHE_HEADER.slice(3).map(() => '')];
   const c = s.counters;
@@ -501,8 +501,15 @@ function cacheRow(cell: CacheCell): string[] {
   ];
 }
 
-const CACHE_RATIO_HEADER = ['query', 'cache on ÷ off: req/s', 'p50', 'p99', 'gateway CPU ms/req'];
-const cacheRatioRow = (r: CacheResult['ratios'][number]): string[] => [CACHE_QUERY_LABELS[r.query] ?? r.query, fmtRatio(r.rps), fmtRatio(r.p50), fmtRatio(r.p99), fmtRatio(r.cpu)];
+const CACHE_RATIO_HEADER = ['query', 'cache ÷ off', 'req/s', 'p50', 'p99', 'gateway CPU ms/req'];
+const cacheRatioRow = (r: CacheResult['ratios'][number]): string[] => [
+  CACHE_QUERY_LABELS[r.query] ?? r.query,
+  VARIANT_LABELS[r.variant ?? 'on'],
+  fmtRatio(r.rps),
+  fmtRatio(r.p50),
+  fmtRatio(r.p99),
+  fmtRatio(r.cpu),
+];
 
 /** The writer and its invalidations, one sentence. */
 function writerLine(result: CacheResult): string {
@@ -519,7 +526,7 @@ function writerLine(result: CacheResult): string {
 /** The cache results as plain text. */
 export function formatCache(result: CacheResult): string {
   const parts = [
-    `Cache through Atrium's gateway (CACHE=off vs CACHE=redis, ${result.settings.writesPerSecond} renames/s during every sample):`,
+    `Cache through Atrium's gateway (CACHE=off vs CACHE=redis; ${result.settings.writesPerSecond} renames/s except in the "no writes" samples):`,
     pad([CACHE_HEADER, ...result.cells.map(cacheRow)]),
   ];
   if (result.ratios.length) parts.push(pad([CACHE_RATIO_HEADER, ...result.ratios.map(cacheRatioRow)]));
@@ -536,7 +543,9 @@ export function cacheMarkdown(result: CacheResult): string[] {
     `**Cache: entity and response cache, stale reads under a writer** (run started ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${result.loadAtStart[0]} at start, ${result.loadAtEnd[0]} at end): ` +
       `two Atrium gateways on the same subgraphs, one with CACHE=off and one with CACHE=redis (memory tier and Redis), ${s.rounds} rounds × ${s.duration} s per sample, ` +
       `${s.connections} connections, ${s.warmup} s warm-up, a unique x-request-id per request, SUBGRAPH_DEDUP ${s.atriumDedup}; medians over rounds. ` +
-      `During every sample (off and on) a writer renames the 20 workspaces of (a) in turn, ${s.writesPerSecond} per second, and every answer is checked against the versions written.`,
+      (s.writesPerSecond > 0
+        ? `During the off and "writer" samples a writer renames the 20 workspaces of (a) in turn, ${s.writesPerSecond} per second; during the "no writes" samples (the same cache-on gateway) it pauses, once every rename was heard invalidated. Every answer is checked against the versions written.`
+        : 'No writer (`--cache-writes 0`).'),
     '',
     `How to read it: the hit ratio is hits ÷ (hits + misses) of the gateway's atrium_cache_* counters over the samples; a **stale** read started after the invalidation of a newer version was heard on the cache's channel and still showed the older one (must be 0); ` +
       'a **window** read started after the rename was committed but before its invalidation was heard, and showed the old name (expected: the event was not relayed yet).',
