@@ -4,7 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { validateOrReject, type ValidationError } from 'class-validator';
 import { getNamedType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type PubSub, type ValidatorFn } from 'type-graphql';
-import { createAuthChecker } from './security-directives';
+import { secureResolvers } from './security-directives';
 import { policies } from '../auth/policies';
 import { referenceResolvers, type ReferenceBatch } from './context';
 import { DateTimeScalar } from './graphql-types';
@@ -104,8 +104,6 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,
-    authChecker: createAuthChecker(policies),
-    authMode: 'error',
     scalarsMap,
     validateFn: validateArgument,
     pubSub: contextPubSubOnly,
@@ -113,6 +111,8 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${CACHE_CONTROL_DEFINITIONS}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  // The security directives' checks, in front of the resolvers they guard (security-directives.ts).
+  secureResolvers(schema, resolvers as Record<string, Record<string, unknown>>, policies);
   const extras = { ...referenceResolvers(options.references ?? {}), ...options.extraResolvers } as GraphQLResolverMap<unknown>;
   for (const [typeName, extra] of Object.entries(extras)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) } as GraphQLResolverMap<unknown>[string];
