@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-import type { DirectRoute } from './http/direct';
+import type { DirectRoute } from '@atrium/kit';
 import type { Contribution, GatewayModule, Host } from './module';
 import type { GatewayMetrics } from './ops/metrics';
 import { createReadiness } from './ops/readiness';

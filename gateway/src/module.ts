@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-import type { DirectRoute } from './http/direct';
+import type { DirectRoute } from '@atrium/kit';
 import type { GatewayMetrics } from './ops/metrics';
 import type { Readiness } from './ops/readiness';
 
@@ -30,7 +30,7 @@ export interface Host {
 export interface Contribution {
   /** Mounts its HTTP routes on the gateway's Express app, as soon as it has started. */
   routes?(app: Express): void;
-  /** Takes the requests it can answer before Express sees them (http/direct.ts), as soon as it has started. */
+  /** Takes the requests it can answer before Express sees them (kit's http-direct.ts), as soon as it has started. */
   direct?: DirectRoute;
   /** Apollo Server plugins, for the GraphQL endpoint (a module started after it). */
   plugins?: readonly ApolloServerPlugin<GatewayContext>[];

@@ -13,6 +13,7 @@ export * from './config';
 export * from './dependency-errors';
 export * from './errors';
 export * from './http';
+export * from './http-direct';
 export * from './input-strings';
 export * from './lifecycle';
 export * from './ids';

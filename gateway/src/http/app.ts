@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { GatewayConfig } from '../config';
-import type { DirectRoute } from './direct';
+import type { DirectRoute } from '@atrium/kit';
 
 /**
  * The gateway's Express app and the HTTP server it runs on (WebSocket upgrades arrive there

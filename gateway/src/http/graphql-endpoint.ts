@@ -3,7 +3,17 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import { createErrorFormatter, refuseUnsafeStrings, tracingOn } from '@atrium/kit';
+import {
+  BodyRefused,
+  createErrorFormatter,
+  httpGraphQLRequest,
+  readJsonBody,
+  refuseUnsafeStrings,
+  sendBodyRefused,
+  sendHttpGraphQLResponse,
+  servesDirectly,
+  tracingOn,
+} from '@atrium/kit';
 import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +24,6 @@ import type { AuthorizingGateway } from '../plan/authorizing-gateway';
 import { incrementalDelivery } from '../execute/incremental-delivery';
 import { jsonBody } from './body-limit';
 import { cacheControl } from './cache-control';
-import { BodyRefused, httpGraphQLRequest, readJsonBody, sendBodyRefused, sendHttpGraphQLResponse, servesDirectly } from './direct';
 import type { RequestProtection } from './request-protection';
 
 export interface GraphQLEndpoint {
@@ -82,7 +91,7 @@ export function graphqlEndpoint(
         res.setHeader('x-request-id', requestId);
         return { caller: null, ...(await host.context(req, res)), requestId, ip };
       };
-      /** A plain JSON POST of a client that is no browser, straight to Apollo Server (direct.ts says why and which). */
+      /** A plain JSON POST of a client that is no browser, straight to Apollo Server (kit's http-direct.ts says why and which). */
       const serveDirectly = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         let body: unknown;
         try {

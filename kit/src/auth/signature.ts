@@ -123,6 +123,18 @@ export function signedJsonBody(signing: Signing, options: { limit: string | numb
   return [parse, check];
 }
 
+/**
+ * The check of {@link signedJsonBody} for a request served without Express (kit's
+ * http-direct.ts): its signature over `raw`, the exact bytes received; the refusal's body
+ * when it fails.
+ */
+export function checkSignedBody(signing: Signing, req: IncomingMessage, raw: Buffer): { ok: true } | { ok: false; body: ReturnType<typeof refusal> } {
+  if (signing.mode === 'off') return { ok: true };
+  const header = req.headers[SIGNATURE_HEADER];
+  const result = checkSignature(Array.isArray(header) ? header[0] : header, raw, signing.secrets);
+  return result.ok ? result : { ok: false, body: refusal(result.reason) };
+}
+
 /** The same check for a WebSocket upgrade (its signed handshake headers), for ws's `verifyClient`. */
 export function checkHandshake(signing: Signing, req: IncomingMessage): SignatureCheck {
   if (signing.mode === 'off') return { ok: true };

@@ -6,13 +6,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { signedJsonBody, type Signing } from '../../auth/signature';
+import { checkSignedBody, signedJsonBody, type Signing } from '../../auth/signature';
 import { authenticate, type TokenVerifier } from '../../auth/verify';
 import type { SubgraphConfig } from '../../config';
 import { createErrorFormatter } from '../../errors';
 import { jsonErrors, listen, type HttpService } from '../../http';
+import { BodyRefused, httpGraphQLRequest, parseJsonBody, readBody, sendBodyRefused, sendHttpGraphQLResponse, servesDirectly } from '../../http-direct';
 import { refuseUnsafeStrings } from '../../input-strings';
 import type { Module } from '../../lifecycle';
 import type { Metrics } from '../../metrics';
@@ -44,7 +45,8 @@ export interface GraphQLHttpOptions {
  * Apollo Server 5 at `/graphql` on an Express app with the given routes, listening on
  * `config.PORT` (0 picks a free port, as tests do). Each request gets its own context
  * with the verified caller and its `x-request-id` (one is made up when absent). Closing
- * drains the requests in flight before the server closes.
+ * drains the requests in flight before the server closes. The gateway's requests (plain
+ * JSON POSTs) skip Express (http-direct.ts): same body limit, signature check and errors.
  */
 export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService & { apollo: ApolloServer<Context> }> => ({
   name: 'http',
@@ -53,7 +55,19 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     const app = express();
     app.disable('x-powered-by');
     for (const routes of options.routes) routes(app);
-    const httpServer = createServer(app);
+    const tracing = !!options.telemetry?.enabled;
+    let direct: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+    const httpServer = createServer((req, res) => {
+      // Not while tracing: a request's server span is Express middleware (telemetry-http.ts).
+      if (!direct || tracing || !servesDirectly(req)) return void app(req, res);
+      direct(req, res).catch((err: unknown) => {
+        log.error({ err }, 'GraphQL request failed outside Apollo Server');
+        if (res.headersSent) return void res.end();
+        res.statusCode = 500;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      });
+    });
     const production = config.NODE_ENV === 'production';
     // Tracing (when on): root-field resolvers in spans of their own (telemetry-resolvers.ts).
     const schema = options.telemetry?.enabled ? traceRootFields(options.schema) : options.schema;
@@ -75,18 +89,36 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     await apollo.start();
     // Tracing (when on): each request a server span continuing the gateway's `traceparent`, first of all.
     if (options.telemetry?.enabled) app.use('/graphql', serverSpans(options.telemetry));
+    const contextOf = async (req: IncomingMessage, res: ServerResponse): Promise<Context> => {
+      const header = req.headers['x-request-id'];
+      const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+      res.setHeader('x-request-id', requestId);
+      return options.context(await authenticate(req.headers.authorization, options.verify), requestId);
+    };
     app.use(
       '/graphql',
       // In production only the gateway's signed requests get through (`_service`, `_entities` included).
       ...signedJsonBody(options.signing, { limit: options.maxBodyBytes }),
-      expressMiddleware(apollo, {
-        context: async ({ req, res }): Promise<Context> => {
-          const requestId = req.header('x-request-id') || randomUUID();
-          res.setHeader('x-request-id', requestId);
-          return options.context(await authenticate(req.header('authorization'), options.verify), requestId);
-        },
-      }),
+      expressMiddleware(apollo, { context: ({ req, res }) => contextOf(req, res) }),
     );
+    direct = async (req, res) => {
+      let body: unknown;
+      try {
+        const raw = await readBody(req, options.maxBodyBytes);
+        body = parseJsonBody(raw);
+        const signed = checkSignedBody(options.signing, req, raw);
+        if (!signed.ok) {
+          res.statusCode = 401;
+          res.setHeader('content-type', 'application/json; charset=utf-8');
+          return void res.end(JSON.stringify(signed.body));
+        }
+      } catch (err) {
+        if (err instanceof BodyRefused) return sendBodyRefused(res, err);
+        throw err;
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: httpGraphQLRequest(req, body), context: () => contextOf(req, res) });
+      await sendHttpGraphQLResponse(res, response);
+    };
     app.use(jsonErrors(log));
     try {
       return { ...(await listen(httpServer, { port: config.PORT, host: config.HOST, log, name })), apollo };

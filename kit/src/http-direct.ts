@@ -1,10 +1,19 @@
 import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from './errors';
 
 /**
- * A request the HTTP server hands to a module before Express sees it (module.ts
- * `Contribution.direct`): returns whether it took it — it then answers it whole.
+ * GraphQL over HTTP without Express, for the requests that need none of it — the gateway's
+ * and the subgraphs' `/graphql` (gateway/src/http/graphql-endpoint.ts,
+ * kit/src/subgraph/modules/graphql-http.ts). Why: Express's router, body parser and CORS
+ * were ≈ 12 % of the gateway's CPU per request (docs/benchmarks.md, "Levers"), for nothing
+ * a plain JSON POST needs. Everything else (browsers, GET, streams, other routes, traced
+ * requests) still goes through Express.
+ */
+
+/**
+ * A request the HTTP server hands to a module before Express sees it: returns whether it
+ * took it — it then answers it whole.
  */
 export type DirectRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -12,10 +21,7 @@ export type DirectRoute = (req: IncomingMessage, res: ServerResponse) => boolean
  * Whether a request to `/graphql` can skip Express: a plain JSON POST from a client that is
  * no browser (no `Origin`: nothing for CORS to answer), not compressed, and asking for no
  * stream (`multipart/mixed` for @defer and multipart subscriptions, `text/event-stream` for
- * SSE: handled by the routes Express runs in front of Apollo Server). Everything else goes
- * through Express as before. Why: for the services, apps and benchmarks that call the
- * gateway this way, Express's router, body parser and CORS were ≈ 12 % of the gateway's CPU
- * per request (docs/benchmarks.md, "Levers"), for nothing these requests need.
+ * SSE: handled by the routes Express runs in front of Apollo Server).
  */
 export function servesDirectly(req: IncomingMessage): boolean {
   if (req.method !== 'POST' || req.url !== '/graphql') return false;
@@ -40,15 +46,12 @@ export class BodyRefused extends Error {
   }
 }
 
-/**
- * The JSON body of `req`, at most `maxBytes` long — as `express.json` reads it: strict (an
- * object or an array), an empty body read as `{}`.
- */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+/** The body of `req`, at most `maxBytes` long (a longer one: 413 PAYLOAD_TOO_LARGE). */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = () => new BodyRefused(413, `Request body too large (at most ${maxBytes} bytes)`, ErrorCode.PAYLOAD_TOO_LARGE);
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) {
-    req.resume(); // drained, not read: the connection stays usable
+    req.resume(); // drained, not read
     return Promise.reject(tooLarge());
   }
   return new Promise((resolve, reject) => {
@@ -66,24 +69,31 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
       }
       chunks.push(chunk);
     });
-    req.on('error', (err) => {
+    req.on('error', () => {
       if (!refused) reject(new BodyRefused(400, 'Malformed request body', ErrorCode.BAD_REQUEST));
       refused = true;
-      void err;
     });
     req.on('end', () => {
-      if (refused) return;
-      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      if (text.length === 0) return resolve({});
-      try {
-        const body: unknown = JSON.parse(text);
-        if (body === null || typeof body !== 'object') throw new Error('not an object or array');
-        resolve(body);
-      } catch {
-        reject(new BodyRefused(400, 'Malformed request body', ErrorCode.BAD_REQUEST));
-      }
+      if (!refused) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
   });
+}
+
+/** A JSON body as `express.json` reads it: strict (an object or an array), an empty body read as `{}`. */
+export function parseJsonBody(raw: Buffer): unknown {
+  if (raw.length === 0) return {};
+  try {
+    const body: unknown = JSON.parse(raw.toString('utf8'));
+    if (body !== null && typeof body === 'object') return body;
+  } catch {
+    // refused below
+  }
+  throw new BodyRefused(400, 'Malformed request body', ErrorCode.BAD_REQUEST);
+}
+
+/** The JSON body of `req`, at most `maxBytes` long ({@link readBody}, {@link parseJsonBody}). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return parseJsonBody(await readBody(req, maxBytes));
 }
 
 /** The request as Apollo Server reads it (`executeHTTPGraphQLRequest`), as its Express integration builds it. */

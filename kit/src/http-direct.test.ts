@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BodyRefused, readJsonBody, servesDirectly } from './direct';
+import { BodyRefused, readJsonBody, servesDirectly } from './http-direct';
 
 const req = (method: string, url: string, headers: Record<string, string>) => ({ method, url, headers }) as unknown as IncomingMessage;
 
