@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the side-by-side gateway benchmark, the @defer benchmark, the booking
- * contention benchmark and the subscription fan-out benchmark (`npm run bench -- --help` for options; method in
+ * `npm run bench`: the side-by-side gateway benchmark, the cache benchmark, the @defer
+ * benchmark, the booking contention benchmark and the subscription fan-out benchmark (`npm run bench -- --help` for options; method in
  * docs/benchmarks.md).
  *
  * This process only generates load (autocannon, programmatic) and orchestrates: every
