@@ -12,5 +12,6 @@ export * from './graphql-types';
 export * from './jobs';
 export * from './live-changes';
 export * from './pagination';
+export * from './read-only';
 export * from './security-directives';
 export * from './subscription-server';

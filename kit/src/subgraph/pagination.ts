@@ -5,6 +5,7 @@ import { ArgsType, Directive, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from '../errors';
 import { isUuid } from '../ids';
 import { PageInfo } from './graphql-types';
+import { findReadOnly } from './read-only';
 
 /** `first`: the page size of a Relay-style list, 1 to 100, 20 unless given. */
 export function PageSize(): PropertyDecorator {
@@ -100,14 +101,32 @@ export async function findPage<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   where: FilterQuery<T>,
-  options: { first: number; after?: string; orderBy: FindByCursorOptions<T>['orderBy'] },
+  options: {
+    first: number;
+    after?: string;
+    orderBy: FindByCursorOptions<T>['orderBy'];
+    /**
+     * The page's entities are only returned, never changed nor loaded from again: read them
+     * with `findReadOnly` (the same SQL, no identity map or change tracking).
+     */
+    readOnly?: boolean;
+  },
 ): Promise<Connection<T>> {
-  if (options.after != null) {
+  const { readOnly, ...page } = options;
+  if (page.after != null) {
     const properties = em.getMetadata().get(entity).properties as Record<string, EntityProperty>;
-    const columns = Object.keys(options.orderBy as object).map((key) => properties[key]);
-    checkCursorFor(options.after, columns);
+    const columns = Object.keys(page.orderBy as object).map((key) => properties[key]);
+    checkCursorFor(page.after, columns);
   }
-  const cursor = (await em.findByCursor(entity, where, { ...options, includeCount: false } as never)) as unknown as Cursor<T>;
+  let cursor: Cursor<T>;
+  if (readOnly) {
+    // What `em.findByCursor` does (one row more than the page tells whether there is a next one), read-only.
+    const cursorOptions = { ...page, overfetch: true } as never;
+    const items = await findReadOnly(em, entity, where, cursorOptions);
+    cursor = new Cursor(items as never[], undefined as never, cursorOptions, em.getMetadata().get(entity)) as unknown as Cursor<T>;
+  } else {
+    cursor = (await em.findByCursor(entity, where, { ...page, includeCount: false } as never)) as unknown as Cursor<T>;
+  }
   return toConnection(cursor, () => em.count(entity, where));
 }
 

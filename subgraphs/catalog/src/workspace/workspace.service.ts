@@ -61,7 +61,8 @@ export class WorkspaceService {
     if (amenities.length) where.amenities = { $contains: amenities };
     const text = filter.text?.trim();
     if (text) where.$or = [{ name: { $ilike: `%${literal(text)}%` } }, { description: { $ilike: `%${literal(text)}%` } }];
-    return findPage(this.em, Workspace, where, { first, after: checkCursor(after), orderBy: { name: 'asc', id: 'asc' } });
+    // Read-only: a search only answers (its rows are neither changed nor loaded again in the request).
+    return findPage(this.em, Workspace, where, { first, after: checkCursor(after), orderBy: { name: 'asc', id: 'asc' }, readOnly: true });
   }
 
   async create(input: CreateWorkspaceInput, caller: Caller): Promise<Workspace> {

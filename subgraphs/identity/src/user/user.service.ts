@@ -65,7 +65,8 @@ export class UserService {
 
   /** Every user, oldest first, by keyset (created_at, id). */
   async list(page: PageArgs): Promise<Connection<User>> {
-    return findPage(this.em, User, {}, { first: page.first, after: checkCursor(page.after), orderBy: { createdAt: 'asc', id: 'asc' } });
+    // Read-only: a list only answers (its rows are neither changed nor loaded again in the request).
+    return findPage(this.em, User, {}, { first: page.first, after: checkCursor(page.after), orderBy: { createdAt: 'asc', id: 'asc' }, readOnly: true });
   }
 
   async updateProfile(userId: string, input: { name: string }): Promise<User> {
