@@ -1,4 +1,4 @@
-import { cachePlannedSeconds, DEFAULTS, deferPlannedSeconds, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds } from './args';
+import { cachePlannedSeconds, DEFAULTS, deferPlannedSeconds, fanoutPlannedSeconds, parseBenchArgs, plannedSeconds, variantOf } from './args';
 
 describe('parseBenchArgs', () => {
   it('defaults to both benchmarks, every target and query', () => {
@@ -159,5 +159,15 @@ describe('the cache benchmark', () => {
     expect(cachePlannedSeconds({ ...args, cacheWrites: 0 })).toBe(10 + 2 * 1 + 2 * 2 * (3 + 1));
     expect(plannedSeconds(args)).toBe(cachePlannedSeconds(args));
     expect(cachePlannedSeconds(parseBenchArgs(['gateways']))).toBe(0);
+  });
+});
+
+describe('variantOf (where a run that is not the default comparison is recorded)', () => {
+  it('names identical requests, deduplication off, both, or nothing for the default run', () => {
+    expect(variantOf(parseBenchArgs([]))).toBeUndefined();
+    expect(variantOf(parseBenchArgs(['--identical']))).toBe('identical');
+    expect(variantOf(parseBenchArgs(['--atrium-dedup', 'off']))).toBe('dedup-off');
+    expect(variantOf(parseBenchArgs(['--identical', '--atrium-dedup', 'off']))).toBe('identical-dedup-off');
+    expect(variantOf(parseBenchArgs(['--atrium-dedup', 'on']))).toBeUndefined();
   });
 });

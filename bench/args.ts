@@ -201,6 +201,9 @@ all at the end.
   --atrium-dedup on|off     Atrium's SUBGRAPH_DEDUP (in-flight merging of identical
                             subgraph queries of one caller, which ignores the
                             request id; off: every request fetches for itself)    [on]
+                            (a run with --identical or --atrium-dedup off is a
+                            variant: it writes bench/results/<date>-<variant>.json
+                            and .txt, and leaves docs/benchmarks.md alone)
   --no-contention           skip the contention benchmark
   --no-fanout               skip the fan-out benchmark
   --no-defer                skip the @defer benchmark
@@ -488,4 +491,13 @@ export function loadTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
     lightSubgraph: env.LIGHT_SUBGRAPH,
     schemaFile: env.SCHEMA_FILE,
   };
+}
+
+/**
+ * The variant a run measures, when it is not the default comparison: `identical`
+ * (`--identical`), `dedup-off` (`--atrium-dedup off`) or both; undefined otherwise.
+ */
+export function variantOf(args: Pick<BenchArgs, 'identical' | 'atriumDedup'>): string | undefined {
+  const parts = [args.identical ? 'identical' : '', args.atriumDedup === 'off' ? 'dedup-off' : ''].filter(Boolean);
+  return parts.length ? parts.join('-') : undefined;
 }

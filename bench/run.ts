@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findRepoRoot } from '../scripts/lib/repo-root';
 import { runCache } from './cache';
-import { parseBenchArgs, plannedSeconds, USAGE, type BenchArgs, type Mode, type QueryId, type TargetId } from './args';
+import { parseBenchArgs, plannedSeconds, USAGE, variantOf, type BenchArgs, type Mode, type QueryId, type TargetId } from './args';
 import { runContention } from './contention';
 import { runDefer } from './defer';
 import { checkOpenFiles, runFanout } from './fanout';
@@ -320,16 +320,32 @@ async function main(): Promise<number> {
       notes,
     };
 
-    if (cells.length) process.stdout.write(`\n${formatTable(report, light ? "Gateways on Atrium's subgraphs:" : undefined)}\n`);
-    if (light) process.stdout.write(`\n${formatTable(light, 'Gateways on light subgraphs (--light):')}\n`);
-    if (defer) process.stdout.write(`\n${formatDefer(defer)}\n`);
-    if (contention) process.stdout.write(`\n${formatContention(contention)}\n`);
-    if (fanout) process.stdout.write(`\n${formatFanout(fanout)}\n`);
-    if (cache) process.stdout.write(`\n${formatCache(cache)}\n`);
+    // What the run prints is also what a variant run keeps (below).
+    const printed: string[] = [];
+    const print = (text: string) => {
+      printed.push(text);
+      process.stdout.write(text);
+    };
+    if (cells.length) print(`\n${formatTable(report, light ? "Gateways on Atrium's subgraphs:" : undefined)}\n`);
+    if (light) print(`\n${formatTable(light, 'Gateways on light subgraphs (--light):')}\n`);
+    if (defer) print(`\n${formatDefer(defer)}\n`);
+    if (contention) print(`\n${formatContention(contention)}\n`);
+    if (fanout) print(`\n${formatFanout(fanout)}\n`);
+    if (cache) print(`\n${formatCache(cache)}\n`);
     const allNotes = [...notes, ...(defer?.notes ?? []), ...(fanout?.notes ?? []), ...(cache?.notes ?? []), ...lightNotes.map((n) => `light: ${n}`)];
-    if (allNotes.length) process.stdout.write(`\n${allNotes.map((n) => `* ${n}`).join('\n')}\n`);
+    if (allNotes.length) print(`\n${allNotes.map((n) => `* ${n}`).join('\n')}\n`);
 
-    if (args.write) {
+    const variant = variantOf(args);
+    if (args.write && variant) {
+      // A variant (identical requests, Atrium's deduplication off) is kept beside the run it
+      // qualifies, never in its place: its own results and printed tables, docs untouched.
+      const resultsDir = path.join(repoRoot, 'bench', 'results');
+      mkdirSync(resultsDir, { recursive: true });
+      const base = path.join(resultsDir, `${date}-${variant}`);
+      writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(`${base}.txt`, `npm run bench -- ${process.argv.slice(2).join(' ')}\n${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node} · load average ${(report.machine.loadAtStart ?? []).join(' ')} at start, ${(report.machine.loadAtEnd ?? []).join(' ')} at end\n${printed.join('')}`);
+      log(`wrote bench/results/${date}-${variant}.json and .txt (a variant run: docs/benchmarks.md untouched)`);
+    } else if (args.write) {
       const resultsDir = path.join(repoRoot, 'bench', 'results');
       mkdirSync(resultsDir, { recursive: true });
       const jsonFile = path.join(resultsDir, `${date}.json`);
