@@ -147,6 +147,16 @@ export const gatewayEnv = {
   /** Responses kept by each process's memory tier (an LRU); 0 turns the tier off (with CACHE=redis). */
   RESPONSE_CACHE_MEMORY_ENTRIES: z.coerce.number().int().min(0).default(1_000),
 
+  // Root cache of the fetch stage, see fetch/root-cache.ts (on whenever CACHE is memory or redis).
+  /**
+   * `on` (the default): root query fetches (not `_entities`) whose every field the hints allow
+   * are answered from the cache (CACHE's tiers), per caller — signed in or not — and
+   * invalidated by the same events; `off`: root fetches always go to their subgraph.
+   */
+  ROOT_CACHE: z.enum(['on', 'off']).default('on'),
+  /** Root answers kept by each process's memory tier (an LRU); 0 turns the tier off (with CACHE=redis). */
+  ROOT_CACHE_MEMORY_ENTRIES: z.coerce.number().int().min(0).default(5_000),
+
   // Circuit breakers per subgraph, see fetch/circuit-breaker.ts.
   /** How long an open circuit fails fast before letting one trial request through. */
   CIRCUIT_RESET_MS: z.coerce.number().int().positive().default(10_000),

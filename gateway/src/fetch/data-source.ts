@@ -10,6 +10,7 @@ import type { SubgraphFetchMetrics } from '../ops/metrics';
 import { dedupKey, InFlight, isQuery } from './dedup';
 import type { EntityCache } from './entity-cache';
 import { placeErrors } from './place-errors';
+import type { RootFetchCache } from './root-cache';
 import { sentBody, signRequest, type Signer } from './sign';
 
 /** Wait before the first retry of a failed query fetch (doubling after each). */
@@ -31,6 +32,10 @@ const RETRY_DELAY_MS = 25;
  * and the refusal is neither retried nor counted by the circuit.
  * Whatever a fetch ends with, errors of the whole fetch are placed at the fields it would
  * have provided (place-errors.ts), so only what the schema forces is nulled around them.
+ *
+ * With `cache` (CACHE), `_entities` fetches are answered per entity from the entity cache
+ * (entity-cache.ts); with `roots` (ROOT_CACHE), other fetches of a query whole from the root
+ * cache, per caller (root-cache.ts). Both come before everything below.
  *
  * With `dedup` (SUBGRAPH_DEDUP), a client's query identical to one in flight — same body,
  * same forwarded `authorization` — waits for that one's answer and gets a copy of it
@@ -54,6 +59,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     dedup = false,
     /** Answers `_entities` fetches per entity from the entity cache, sending only what it lacks (CACHE). */
     private readonly cache?: EntityCache,
+    /** Answers root query fetches (not `_entities`) whose hints allow it, per caller (CACHE, ROOT_CACHE). */
+    private readonly roots?: RootFetchCache,
   ) {
     super({ url, fetcher });
     this.inFlight = dedup ? new InFlight(copyResponse, () => this.metrics?.deduplicated(this.name)) : undefined;
@@ -74,9 +81,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    // The cache sits before everything else: what it lacks is fetched as below (traced, shared in flight, retried).
-    if (this.cache && forClient(options)) return this.cache.fetch(this.name, options, (sent) => this.uncached(sent));
-    return this.uncached(options);
+    // The caches sit before everything else: what they lack is fetched as below (traced, shared in flight, retried).
+    if (!forClient(options)) return this.uncached(options);
+    const send = (sent: GraphQLDataSourceProcessOptions<GatewayContext>) => this.uncached(sent);
+    // Representations: an `_entities` fetch, answered per entity; anything else of a query, whole, per caller.
+    if (options.request.variables?.representations !== undefined) return this.cache ? this.cache.fetch(this.name, options, send) : send(options);
+    return this.roots ? this.roots.fetch(this.name, options, send) : send(options);
   }
 
   private uncached(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

@@ -83,7 +83,8 @@ beforeAll(async () => {
   redis = new IORedis(testEnv.redisUrl);
   ({ member, manager, admin } = await castOfUsers(sg.url));
   member2 = await register(sg.url, 'member2@atrium.test', 'Noa Member');
-  const env = { CACHE: 'redis', CACHE_PREFIX: PREFIX, EVENTS_STREAM: sg.events.env.EVENTS_STREAM };
+  // ROOT_CACHE off: this suite is about `_entities` fetches (fetch/root-cache.e2e.test.ts tests the root cache, with this one).
+  const env = { CACHE: 'redis', CACHE_PREFIX: PREFIX, EVENTS_STREAM: sg.events.env.EVENTS_STREAM, ROOT_CACHE: 'off' };
   a = await sg.anotherGateway(env);
   b = await sg.anotherGateway(env);
   const location = await gql(sg.url, `mutation { createLocation(input: { name: "Atrium Docks", city: "Hamburg", address: "Kai 1", timezone: "Europe/Berlin" }) { id } }`, {}, manager.accessToken);
@@ -215,7 +216,7 @@ describe('the entity cache with Redis down', () => {
 
   beforeAll(async () => {
     privateRedis = await startPrivateRedis();
-    c = await sg.anotherGateway({ CACHE: 'redis', CACHE_PREFIX: PREFIX, REDIS_URL: privateRedis.url, EVENTS_STREAM: 'test:cache:no-events' });
+    c = await sg.anotherGateway({ CACHE: 'redis', CACHE_PREFIX: PREFIX, REDIS_URL: privateRedis.url, EVENTS_STREAM: 'test:cache:no-events', ROOT_CACHE: 'off' });
   });
   afterAll(async () => {
     await c?.close();

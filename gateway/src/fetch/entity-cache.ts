@@ -30,7 +30,7 @@ return 1`;
 type CacheRedis = Redis & { entityCacheWrite(hash: string, generation: string, expected: string, field: string, value: string, ttl: number): Promise<number> };
 
 /** The kind of the client operation a fetch belongs to (`query`, `mutation`…), when there is one. */
-const incomingOperation = (options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined =>
+export const incomingOperation = (options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined =>
   (options as { incomingRequestContext?: { operation?: { operation?: string } } }).incomingRequestContext?.operation?.operation;
 
 /** How long a local invalidation is remembered against fetches that began before it (longer than any fetch with its retries). */

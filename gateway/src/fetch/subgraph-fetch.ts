@@ -3,6 +3,7 @@ import { createCircuitBreakers, type CircuitState } from './circuit-breaker';
 import { SubgraphDataSource } from './data-source';
 import type { EntityCache } from './entity-cache';
 import { createSubgraphFetcher } from './pooled-fetcher';
+import type { RootFetchCache } from './root-cache';
 import { createSigner, type Signer } from './sign';
 
 export interface SubgraphFetch {
@@ -25,9 +26,10 @@ export interface SubgraphFetch {
  * connections (pooled-fetcher.ts, bounded by SUBGRAPH_TIMEOUT_MS), behind a circuit breaker
  * per subgraph (circuit-breaker.ts), every request signed (sign.ts), identical queries in
  * flight shared (dedup.ts, SUBGRAPH_DEDUP), `_entities` answered from the entity cache when
- * one is given (entity-cache.ts, CACHE).
+ * one is given (entity-cache.ts, CACHE), other root query fetches from the root cache when
+ * one is given (root-cache.ts, ROOT_CACHE).
  */
-export function subgraphFetch(cache?: EntityCache): GatewayModule<SubgraphFetch> {
+export function subgraphFetch(cache?: EntityCache, roots?: RootFetchCache): GatewayModule<SubgraphFetch> {
   return {
     name: 'subgraph fetch',
     async start({ config, log, metrics }) {
@@ -54,7 +56,7 @@ export function subgraphFetch(cache?: EntityCache): GatewayModule<SubgraphFetch>
           const target = config.subgraphUrls[name.toLowerCase()] ?? url;
           if (!target) throw new Error(`subgraph "${name}" has no routing URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
           urls.set(name, target);
-          return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign, config.SUBGRAPH_DEDUP === 'on', cache);
+          return new SubgraphDataSource(name, target, fetcher, metrics.subgraphs, circuits.for(name), config.SUBGRAPH_RETRIES, sign, config.SUBGRAPH_DEDUP === 'on', cache, roots);
         },
         async close() {
           circuits.shutdown();

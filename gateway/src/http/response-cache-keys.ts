@@ -57,7 +57,8 @@ export interface RequestFacts {
  * request is the same request whoever sends it: the subgraphs get no credentials, and the
  * gateway's authorization, decided before the cache for every request ({@link
  * RequestFacts.authorized}), is a function of the document and variables alone — the key.
- * Signed-in callers get the entity cache (per entity, PRIVATE keyed by user) instead.
+ * Signed-in callers get the fetch stage's caches instead: the entity cache (per entity, PRIVATE
+ * keyed by user) and the root cache (root fetches, keyed by caller: fetch/root-cache.ts).
  */
 export function whyUncacheable(facts: RequestFacts): string | undefined {
   if (facts.operation !== 'query') return 'not a query';

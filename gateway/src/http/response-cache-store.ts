@@ -89,7 +89,7 @@ const tagPrefix = (prefix: string) => `${prefix}:rt:`;
  * The shared part of an invalidation: marks the tags of `entities` invalidated in Redis. Run by
  * the gateway that handles the event (fetch/cache-invalidation.ts), on the group's connection.
  */
-export async function invalidateSharedResponses(redis: Redis, prefix: string, entities: readonly EntityRef[], metrics: ResponseCacheMetrics): Promise<void> {
+export async function invalidateSharedResponses(redis: Redis, prefix: string, entities: readonly EntityRef[], metrics: StoreMetrics): Promise<void> {
   await withScripts(redis).responseCacheInvalidate(sequenceKey(prefix), tagPrefix(prefix), MARK_TTL_S, ...tagsOfEntities(entities));
   for (const { type } of entities) metrics.invalidated(type, 'redis');
 }
@@ -192,22 +192,31 @@ export interface Lookup {
   start: LookupStart;
 }
 
+/** What a store counts itself (its user counts hits and misses): the response cache's metrics, or the root cache's. */
+export type StoreMetrics = Pick<ResponseCacheMetrics, 'invalidated' | 'written' | 'memoryBytes' | 'failed'>;
+
 export interface ResponseStoreOptions {
   mode: 'memory' | 'redis';
+  /** CACHE_PREFIX: the tag marks and sequence under it are shared by every store of the same prefix. */
   prefix: string;
   /** The shared tier (mode `redis`): a connection without offline queue. */
   redis?: Redis;
   /** Responses kept by the memory tier; 0: none. */
   memoryEntries: number;
-  metrics: ResponseCacheMetrics;
+  metrics: StoreMetrics;
   log: Logger;
+  /** What the store holds, for its log lines (`response cache`, `root cache`). */
+  name?: string;
 }
 
 /**
- * The response cache's tiers: this process's memory (used only while it hears invalidations,
- * emptied when it starts hearing them again, as the entity cache's) and Redis, shared by
- * every replica (mode `redis`). Fail-open: a Redis that does not answer makes a lookup a miss
- * and skips the write, counted by `atrium_response_cache_failures_total`.
+ * The tiers of answers tagged by what they hold: this process's memory (used only while it
+ * hears invalidations, emptied when it starts hearing them again, as the entity cache's) and
+ * Redis, shared by every replica (mode `redis`). Used by the response cache (whole responses,
+ * `<prefix>:r:` keys) and the fetch stage's root cache (root fetches, `<prefix>:q:` keys,
+ * fetch/root-cache.ts): both read the same tag marks and sequence, which an event's handler
+ * sets once for both ({@link invalidateSharedResponses}). Fail-open: a Redis that does not
+ * answer makes a lookup a miss and skips the write, counted by the store's `failed` metric.
  */
 export class ResponseStore {
   private readonly memory: ResponseMemoryTier | undefined;
@@ -226,7 +235,7 @@ export class ResponseStore {
     this.warn = (err) => {
       if (Date.now() - last < 30_000) return;
       last = Date.now();
-      options.log.warn({ err }, 'response cache: Redis unreachable, serving uncached');
+      options.log.warn({ err }, `${options.name ?? 'response cache'}: Redis unreachable, serving uncached`);
     };
   }
 

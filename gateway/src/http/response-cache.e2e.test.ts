@@ -82,7 +82,8 @@ beforeAll(async () => {
   sg = await startSupergraph();
   redis = new IORedis(testEnv.redisUrl);
   ({ member, manager } = await castOfUsers(sg.url));
-  const env = { CACHE: 'redis', CACHE_PREFIX: PREFIX, EVENTS_STREAM: sg.events.env.EVENTS_STREAM };
+  // ROOT_CACHE off: this suite counts the root fetches the response cache spares (fetch/root-cache.e2e.test.ts tests that cache).
+  const env = { CACHE: 'redis', CACHE_PREFIX: PREFIX, EVENTS_STREAM: sg.events.env.EVENTS_STREAM, ROOT_CACHE: 'off' };
   a = await sg.anotherGateway(env);
   b = await sg.anotherGateway(env);
   m = await sg.anotherGateway({ ...env, CACHE: 'memory' });
@@ -254,7 +255,7 @@ describe('the response cache with Redis down', () => {
 
   beforeAll(async () => {
     privateRedis = await startPrivateRedis();
-    c = await sg.anotherGateway({ CACHE: 'redis', CACHE_PREFIX: PREFIX, REDIS_URL: privateRedis.url, EVENTS_STREAM: `test:response-cache:no-events:${randomUUID()}` });
+    c = await sg.anotherGateway({ CACHE: 'redis', CACHE_PREFIX: PREFIX, REDIS_URL: privateRedis.url, EVENTS_STREAM: `test:response-cache:no-events:${randomUUID()}`, ROOT_CACHE: 'off' });
   });
   afterAll(async () => {
     await c?.close();

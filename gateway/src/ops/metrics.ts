@@ -52,10 +52,23 @@ export interface ResponseCacheMetrics {
   failed(operation: 'read' | 'write' | 'invalidate'): void;
 }
 
+/**
+ * What the root cache counts (fetch/root-cache.ts): its own families, so that the response
+ * cache's and the entity cache's counters keep meaning what they meant; `subgraph` is a
+ * subgraph of the supergraph and `type` an entity type named by an event (bounded sets).
+ */
+export interface RootCacheMetrics extends Omit<ResponseCacheMetrics, 'hit' | 'miss'> {
+  /** A root fetch answered from the cache: `tier` memory (this process) or redis (shared). */
+  hit(subgraph: string, tier: 'memory' | 'redis'): void;
+  /** A cacheable root fetch the cache did not have: sent to its subgraph. */
+  miss(subgraph: string): void;
+}
+
 export interface GatewayMetrics extends Metrics {
   subgraphs: SubgraphFetchMetrics;
   cache: EntityCacheMetrics;
   responseCache: ResponseCacheMetrics;
+  rootCache: RootCacheMetrics;
   subscriptions: SubscriptionMetrics;
   /** Sets `atrium_subgraph_circuit_open{subgraph}` (1 while the circuit is open or half-open). */
   circuitOpen(subgraph: string, open: boolean): void;
@@ -94,8 +107,22 @@ export function createGatewayMetrics(): GatewayMetrics {
   const responseWritten = counter('atrium_response_cache_written_bytes_total', 'Bytes of responses written to the response cache, by tier.', ['tier']);
   const responseBytes = gauge('atrium_response_cache_memory_bytes', "Bytes of responses held by this process's memory tier of the response cache.");
   const responseFailures = counter('atrium_response_cache_failures_total', 'Response-cache operations that failed (Redis unreachable); the gateway went on uncached.', ['operation']);
+  const rootHits = counter('atrium_root_cache_hits_total', "Root query fetches (not _entities) answered from the fetch stage's root cache, by subgraph and tier (memory: this process; redis: shared by every replica).", ['subgraph', 'tier']);
+  const rootMisses = counter('atrium_root_cache_misses_total', 'Cacheable root query fetches the root cache did not have: sent to their subgraph, by subgraph.', ['subgraph']);
+  const rootInvalidations = counter('atrium_root_cache_invalidations_total', "Entities whose cached root answers this process forgot after a domain event, by entity type (tier memory; the shared tag marks are counted by atrium_response_cache_invalidations_total{tier=\"redis\"}).", ['type', 'tier']);
+  const rootWritten = counter('atrium_root_cache_written_bytes_total', 'Bytes of root answers written to the root cache, by tier.', ['tier']);
+  const rootBytes = gauge('atrium_root_cache_memory_bytes', "Bytes of root answers held by this process's memory tier of the root cache.");
+  const rootFailures = counter('atrium_root_cache_failures_total', 'Root-cache operations that failed (Redis unreachable); the fetch went on uncached.', ['operation']);
   return {
     ...metrics,
+    rootCache: {
+      hit: (subgraph, tier) => rootHits.inc({ subgraph, tier }),
+      miss: (subgraph) => rootMisses.inc({ subgraph }),
+      invalidated: (type, tier) => rootInvalidations.inc({ type, tier }),
+      written: (tier, bytes) => rootWritten.inc({ tier }, bytes),
+      memoryBytes: (bytes) => rootBytes.set(bytes),
+      failed: (operation) => rootFailures.inc({ operation }),
+    },
     responseCache: {
       hit: (tier) => responseHits.inc({ tier }),
       miss: () => responseMisses.inc(),

@@ -2,7 +2,7 @@ import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federa
 import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheControlHeader, cachePolicy, entityFetchPolicies, readCacheHints } from './cache-policy';
+import { cacheControlHeader, cachePolicy, entityFetchPolicies, readCacheHints, rootFetchPolicy } from './cache-policy';
 
 // Against Atrium's own composed supergraph: the hints the subgraphs declare are what count.
 const sdl = readFileSync(path.join(__dirname, '..', '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
@@ -94,5 +94,36 @@ describe('entityFetchPolicies', () => {
       ['Workspace', { maxAge: 60, scope: 'PUBLIC' }],
       ['Location', { maxAge: 60, scope: 'PUBLIC' }],
     ]));
+  });
+});
+
+describe('rootFetchPolicy', () => {
+  const root = (query: string) => rootFetchPolicy(schema, hints, parse(query));
+
+  it('gives a root fetch as the planner writes it the policy of its fields, __typename and keys included', () => {
+    expect(root('query Search__catalog__0($first:Int!){workspaces(first:$first){edges{node{__typename id name capacity location{__typename id city}}}}}')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+    expect(root('query($id:ID!){workspace(id:$id){__typename id name}}')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+  });
+
+  it('reports PRIVATE for a caller\'s own data (the root cache keys every answer by its caller anyway)', () => {
+    expect(root('{recentBookings(first:10){__typename id status}}')).toEqual({ maxAge: 30, scope: 'PRIVATE' });
+    expect(root('query($id:ID!){booking(id:$id){__typename id status workspace{__typename id}}}')).toEqual({ maxAge: 30, scope: 'PRIVATE' });
+  });
+
+  it('caches nothing that reaches a type without a hint, or a field the API schema does not know', () => {
+    expect(root('{me{__typename id name}}').maxAge).toBe(0);
+    expect(root('query($id:ID!){workspace(id:$id){name createdBy{__typename id}}}').maxAge).toBe(0);
+    expect(root('{workspaces{edges{node{notInTheApi}}}}').maxAge).toBe(0);
+  });
+
+  it('never caches an _entities fetch, a mutation, or a fetch of __typename alone', () => {
+    expect(root('query($representations:[_Any!]!){_entities(representations:$representations){...on Workspace{name}}}').maxAge).toBe(0);
+    expect(root('mutation($id:ID!){archiveWorkspace(id:$id){__typename id active}}').maxAge).toBe(0);
+    expect(root('{__typename}').maxAge).toBe(0);
+  });
+
+  it('counts fields in the fragments the planner names', () => {
+    expect(root('query{workspaces{edges{node{...W}}}} fragment W on Workspace{__typename id name}')).toEqual({ maxAge: 60, scope: 'PUBLIC' });
+    expect(root('query($id:ID!){workspace(id:$id){...W}} fragment W on Workspace{createdBy{name}}').maxAge).toBe(0);
   });
 });

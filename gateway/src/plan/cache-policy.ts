@@ -138,6 +138,23 @@ export function entityFetchPolicies(schema: GraphQLSchema, hints: CacheHints, do
   return policies;
 }
 
+/**
+ * The cache policy of a root query fetch (the fetch stage's root cache, fetch/root-cache.ts):
+ * a fetch of a query's root fields — no `_entities` — by the same rules as
+ * {@link cachePolicy}, except that a field the API schema does not know (an `@inaccessible`
+ * one, say) makes the fetch uncacheable, since its hint cannot be read. Scope is reported but
+ * the root cache keys every answer by its caller whatever it says.
+ */
+export function rootFetchPolicy(schema: GraphQLSchema, hints: CacheHints, document: DocumentNode): CachePolicy {
+  const operation = getOperationAST(document);
+  if (!operation || operation.operation !== 'query') return NOT_CACHEABLE;
+  const root = schema.getQueryType();
+  if (!root) return NOT_CACHEABLE;
+  const fields = operation.selectionSet.selections;
+  if (fields.some((selection) => selection.kind === Kind.FIELD && selection.name.value === '_entities')) return NOT_CACHEABLE;
+  return finish(selectionPolicy(schema, hints, fragmentsOf(document), operation.selectionSet, root, undefined, true));
+}
+
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
