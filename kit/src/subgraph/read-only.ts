@@ -25,24 +25,56 @@ export async function findReadOnly<T extends object>(
   const meta = em.getMetadata().get<T>(entity as string);
   const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
   const rows = (await em.getDriver().find(meta.className, processed as never, { ...options, populate: [], ctx: em.getTransactionContext(), em } as never)) as EntityData<T>[];
-  return rows.map((row) => readOnlyEntity(em, meta, row));
+  const references = new Map<string, object>();
+  const reference = (type: string, id: string) => {
+    const key = `${type}:${id}`;
+    let found = references.get(key);
+    if (!found) references.set(key, (found = em.getReference(type, id)));
+    return found;
+  };
+  const plan = planOf(meta);
+  const platform = em.getPlatform();
+  return rows.map((row) => {
+    // Own data properties, defined rather than assigned: assigning would run the accessors
+    // MikroORM puts on the entity's prototype (change tracking), the cost this path avoids.
+    const target = Object.create(meta.prototype) as object;
+    for (const prop of plan) {
+      let value = (row as Record<string, unknown>)[prop.name];
+      if (value === undefined) continue;
+      if (value !== null) {
+        if (prop.reference) {
+          const ref = reference(prop.reference, value as string);
+          value = prop.wrapped ? Reference.create(ref) : ref;
+        } else if (prop.customType) value = prop.customType.convertToJSValue(value, platform);
+      }
+      Object.defineProperty(target, prop.name, { value, writable: true, enumerable: true, configurable: true });
+    }
+    return target as T;
+  });
 }
 
-/** One row (property names, as the driver maps it) as an unmanaged object of the entity's class. */
-function readOnlyEntity<T extends object>(em: EntityManager, meta: EntityMetadata<T>, row: EntityData<T>): T {
-  const platform = em.getPlatform();
-  const target = Object.create(meta.prototype) as Record<string, unknown>;
-  for (const prop of meta.props) {
-    const value = (row as Record<string, unknown>)[prop.name];
-    if (value === undefined) continue;
-    if (value !== null && (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE)) {
-      const ref = em.getReference(prop.type, value as string);
-      target[prop.name] = prop.ref ? Reference.create(ref) : ref;
-    } else if (value !== null && prop.customType) {
-      target[prop.name] = prop.customType.convertToJSValue(value, platform);
-    } else {
-      target[prop.name] = value;
-    }
+interface PropertyPlan {
+  name: string;
+  /** The entity a many-to-one or one-to-one points to, whose reference stands for the key read. */
+  reference?: string;
+  /** A `Ref<…>` (`ref: true`) rather than the bare reference. */
+  wrapped: boolean;
+  customType?: { convertToJSValue(value: unknown, platform: unknown): unknown };
+}
+
+const plans = new WeakMap<object, PropertyPlan[]>();
+
+/** What to do with each property of an entity's rows, worked out once per entity. */
+function planOf(meta: EntityMetadata): PropertyPlan[] {
+  let plan = plans.get(meta);
+  if (!plan) {
+    plan = meta.props.map((prop) => ({
+      name: prop.name,
+      reference: prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE ? prop.type : undefined,
+      wrapped: !!prop.ref,
+      customType: prop.customType as PropertyPlan['customType'],
+    }));
+    plans.set(meta, plan);
   }
-  return target as T;
+  return plan;
 }
