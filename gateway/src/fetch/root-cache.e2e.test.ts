@@ -1,0 +1,254 @@
+import { graphql, testEnv, waitFor } from '@atrium/kit/testing';
+import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { castOfUsers, register, startSupergraph, type RunningSupergraph, type Session } from '../../../test/support/supergraph';
+import type { Gateway } from '../gateway';
+
+// The root cache on the whole platform: two gateway replicas (A and B) with CACHE=redis on one
+// supergraph, sharing Redis (keys of this suite's own prefix) and the suite's event stream, as
+// one consumer group; the harness's first gateway runs uncached and serves the writes of the
+// setup. Every read here is a signed-in caller's, which the response cache never answers.
+let sg: RunningSupergraph;
+let a: Gateway;
+let b: Gateway;
+let member: Session;
+let member2: Session;
+let manager: Session;
+let redis: IORedis;
+let locationId: string;
+const workspaces: string[] = [];
+const bookings: Record<string, string> = {};
+const PREFIX = `test:root-cache:${randomUUID()}`;
+
+const DAY = 86_400_000;
+const slot = (days: number, hour: number) => {
+  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + days * DAY + hour * 3600_000);
+  return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3600_000).toISOString() };
+};
+const endpoint = (gateway: Gateway) => `${gateway.url}/graphql`;
+const gql = (gateway: Gateway | string, query: string, variables: Record<string, unknown>, token?: string) =>
+  graphql(typeof gateway === 'string' ? gateway : endpoint(gateway), query, variables, { token });
+
+/** A member's workspace search: one root fetch to catalog. */
+const SEARCH = `query Search($first: Int!) { workspaces(first: $first) { edges { node { id name capacity } } } }`;
+const search = (gateway: Gateway, who: Session) => gql(gateway, SEARCH, { first: 20 }, who.accessToken);
+const names = (res: Awaited<ReturnType<typeof search>>) => (res.data!.workspaces.edges as { node: { name: string } }[]).map((e) => e.node.name).sort();
+
+/** A caller's own list (Booking is PRIVATE): one root fetch to booking. */
+const RECENT = `{ recentBookings(first: 10) { id status } }`;
+const recent = async (gateway: Gateway, who: Session) => {
+  const res = await gql(gateway, RECENT, {}, who.accessToken);
+  expect(res.errors).toBeUndefined();
+  return Object.fromEntries((res.data!.recentBookings as { id: string; status: string }[]).map((b) => [b.id, b.status]));
+};
+
+/** Root fetches of the workspace search catalog received so far (an answer from the root cache sends none). */
+const searches = () => sg.received.catalog.filter((q) => /\bworkspaces\b/.test(q) && !q.includes('_entities')).length;
+/** Root fetches of `recentBookings` booking received so far. */
+const recentFetches = () => sg.received.booking.filter((q) => q.includes('recentBookings')).length;
+
+/** The sum of a counter's values whose labels include `labels`. */
+async function metric(gateway: Gateway, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const found = gateway.metrics.registry.getSingleMetric(name);
+  if (!found) return 0;
+  const { values } = await found.get();
+  return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Waits until an event of `type` (whose payload passes `match`) is on the stream. */
+async function relayed(type: string, match: (data: Record<string, unknown>) => boolean): Promise<void> {
+  await waitFor(async () => (await sg.events.all()).some((e) => e.type === type && match(e.data as unknown as Record<string, unknown>)), { timeoutMs: 60_000, what: `${type} on the stream` });
+}
+
+/**
+ * Every event on the stream so far has been handled by the gateways' group (nothing left to
+ * deliver, nothing pending), and both replicas' root caches heard every invalidation whose
+ * tags were marked.
+ */
+async function settled(): Promise<void> {
+  await waitFor(
+    async () => {
+      const pairs = (flat: unknown[]) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
+      const stream = pairs((await redis.xinfo('STREAM', sg.events.env.EVENTS_STREAM)) as unknown[]);
+      const group = ((await redis.xinfo('GROUPS', sg.events.env.EVENTS_STREAM)) as unknown[][]).map(pairs).find((g) => g.name === 'gateway-cache');
+      if (!group || group.pending !== 0 || group['last-delivered-id'] !== stream['last-generated-id']) return false;
+      // The tag marks are shared with the response cache, and counted by its metric.
+      const marked = (await metric(a, 'atrium_response_cache_invalidations_total', { tier: 'redis' })) + (await metric(b, 'atrium_response_cache_invalidations_total', { tier: 'redis' }));
+      for (const gateway of [a, b]) if ((await metric(gateway, 'atrium_root_cache_invalidations_total', { tier: 'memory' })) !== marked) return false;
+      return true;
+    },
+    { timeoutMs: 60_000, what: 'the gateways to have handled every event' },
+  );
+}
+
+async function createWorkspace(name: string): Promise<string> {
+  const created = await gql(
+    sg.url,
+    `mutation($l: ID!, $n: String!) { createWorkspace(input: { locationId: $l, name: $n, kind: DESK, capacity: 2, hourlyRate: { amount: 900, currency: "EUR" } }) { id } }`,
+    { l: locationId, n: name },
+    manager.accessToken,
+  );
+  const id = created.data!.createWorkspace.id as string;
+  await relayed('workspace.created', (data) => data.workspaceId === id);
+  return id;
+}
+
+async function book(session: Session, workspaceId: string, day: number): Promise<string> {
+  // booking learns of a workspace from catalog's event: until then it refuses it.
+  const created = await waitFor(async () => (await gql(sg.url, `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { workspaceId, ...slot(day, 9) } }, session.accessToken)).data?.createBooking.id as string | undefined, {
+    timeoutMs: 60_000,
+    what: 'booking to know the workspace',
+  });
+  await relayed('booking.created', (data) => data.bookingId === created);
+  return created;
+}
+
+beforeAll(async () => {
+  sg = await startSupergraph();
+  redis = new IORedis(testEnv.redisUrl);
+  // Both replicas before any write: each hears every invalidation the other publishes (settled() counts them).
+  const env = { CACHE: 'redis', CACHE_PREFIX: PREFIX, EVENTS_STREAM: sg.events.env.EVENTS_STREAM };
+  a = await sg.anotherGateway(env);
+  b = await sg.anotherGateway(env);
+  ({ member, manager } = await castOfUsers(sg.url));
+  member2 = await register(sg.url, 'member2@atrium.test', 'Noa Member');
+  const location = await gql(sg.url, `mutation { createLocation(input: { name: "Atrium Wharf", city: "Hamburg", address: "Kai 3", timezone: "Europe/Berlin" }) { id } }`, {}, manager.accessToken);
+  locationId = location.data!.createLocation.id;
+  for (let i = 1; i <= 3; i++) workspaces.push(await createWorkspace(`Wharf desk ${i}`));
+  await relayed('location.created', (data) => data.locationId === locationId);
+  bookings.mine = await book(member, workspaces[0], 2);
+  bookings.theirs = await book(member2, workspaces[1], 3);
+  await settled();
+});
+
+afterAll(async () => {
+  await sg?.close();
+  if (redis) {
+    const keys = await redis.keys(`${PREFIX}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+});
+
+describe('the root cache (CACHE=redis) on two gateway replicas', () => {
+  it('answers a member’s second identical search from the cache, without fetching catalog, and the other replica from Redis', async () => {
+    const before = searches();
+    const first = await search(a, member);
+    expect(first.errors).toBeUndefined();
+    expect(names(first)).toEqual(['Wharf desk 1', 'Wharf desk 2', 'Wharf desk 3']);
+    expect(searches()).toBe(before + 1);
+    expect(await metric(a, 'atrium_root_cache_misses_total', { subgraph: 'catalog' })).toBe(1);
+
+    const second = await search(a, member);
+    expect(second.data).toEqual(first.data);
+    expect(searches()).toBe(before + 1);
+    expect(await metric(a, 'atrium_root_cache_hits_total', { subgraph: 'catalog', tier: 'memory' })).toBe(1);
+    // The response cache answers anonymous callers only: a signed-in search never reaches it.
+    expect(second.headers.get('x-atrium-cache')).toBeNull();
+
+    // The other replica, with an empty memory tier, finds the member's answer in Redis.
+    const fromB = await search(b, member);
+    expect(fromB.data).toEqual(first.data);
+    expect(searches()).toBe(before + 1);
+    expect(await metric(b, 'atrium_root_cache_hits_total', { subgraph: 'catalog', tier: 'redis' })).toBe(1);
+  });
+
+  it('never gives one caller another’s cached root answer', async () => {
+    // The same search by another member: fetched for them, not served from the first member's entry.
+    const before = searches();
+    await search(a, member);
+    expect(searches()).toBe(before);
+    const theirs = await search(a, member2);
+    expect(names(theirs)).toEqual(['Wharf desk 1', 'Wharf desk 2', 'Wharf desk 3']);
+    expect(searches()).toBe(before + 1);
+
+    // Each caller's own list, however often and wherever it is asked: fetched once per caller.
+    const fetched = recentFetches();
+    for (let round = 0; round < 2; round++) {
+      for (const gateway of [a, b]) {
+        expect(Object.keys(await recent(gateway, member))).toEqual([bookings.mine]);
+        expect(Object.keys(await recent(gateway, member2))).toEqual([bookings.theirs]);
+      }
+    }
+    expect(recentFetches()).toBe(fetched + 2);
+
+    // Row rules of the subgraph: a manager may list archived workspaces, a member may not — whoever asks first.
+    const ALL = `query($f: WorkspaceFilter) { workspaces(first: 20, filter: $f) { edges { node { name } } } }`;
+    for (let round = 0; round < 2; round++) {
+      const asManager = await gql(round ? b : a, ALL, { f: { includeArchived: true } }, manager.accessToken);
+      expect(asManager.errors).toBeUndefined();
+      expect(asManager.data!.workspaces.edges).toHaveLength(3);
+      const asMember = await gql(round ? b : a, ALL, { f: { includeArchived: true } }, member.accessToken);
+      expect(asMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('shows a rename on the next read through the other replica once its invalidation is heard', async () => {
+    await search(b, member);
+    const before = searches();
+    expect(names(await search(b, member))).toEqual(['Wharf desk 1', 'Wharf desk 2', 'Wharf desk 3']);
+    expect(searches()).toBe(before); // cached at B
+
+    const heard = await metric(b, 'atrium_root_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
+    const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { name: "Harbour desk" }) { name } }`, { id: workspaces[0] }, manager.accessToken);
+    expect(renamed.data!.updateWorkspace.name).toBe('Harbour desk');
+    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[0]);
+    await waitFor(async () => (await metric(b, 'atrium_root_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
+      timeoutMs: 60_000,
+      what: 'B to hear the invalidation',
+    });
+
+    expect(names(await search(b, member))).toEqual(['Harbour desk', 'Wharf desk 2', 'Wharf desk 3']);
+    expect(searches()).toBe(before + 1);
+    await settled();
+    expect(names(await search(a, member))).toEqual(['Harbour desk', 'Wharf desk 2', 'Wharf desk 3']);
+  });
+
+  it('shows a change to a caller’s own booking in their cached list, through the other replica', async () => {
+    const status = (await recent(a, member))[bookings.mine];
+    expect(status).not.toBe('CANCELLED');
+    const fetched = recentFetches();
+    expect(await recent(b, member)).toEqual({ [bookings.mine]: status });
+    expect(recentFetches()).toBe(fetched); // cached
+
+    const cancelled = await gql(a, `mutation($id: ID!) { cancelBooking(id: $id) { status } }`, { id: bookings.mine }, member.accessToken);
+    expect(cancelled.data!.cancelBooking.status).toBe('CANCELLED');
+    await relayed('booking.cancelled', (data) => data.bookingId === bookings.mine);
+    await settled();
+    expect(await recent(b, member)).toEqual({ [bookings.mine]: 'CANCELLED' });
+    expect(await recent(a, member)).toEqual({ [bookings.mine]: 'CANCELLED' });
+  });
+
+  it('shows a workspace created in a cached list it was not in', async () => {
+    await search(a, member);
+    const before = searches();
+    await search(a, member);
+    await search(b, member);
+    expect(searches()).toBe(before); // cached on both
+
+    await createWorkspace('Wharf desk 4');
+    await settled();
+    const [atA, atB] = [await search(a, member), await search(b, member)];
+    expect(names(atA)).toEqual(['Harbour desk', 'Wharf desk 2', 'Wharf desk 3', 'Wharf desk 4']);
+    expect(atB.data).toEqual(atA.data);
+  });
+
+  it('never answers a mutation’s fetches from the cache, nor keeps a root field that is null', async () => {
+    const WORKSPACE = `query($id: ID!) { workspace(id: $id) { id name } }`;
+    const lookups = () => sg.received.catalog.filter((q) => q.includes('workspace(')).length;
+    const before = lookups();
+    for (let i = 0; i < 2; i++) expect((await gql(a, WORKSPACE, { id: randomUUID() }, member.accessToken)).data!.workspace).toBeNull();
+    expect(lookups()).toBe(before + 2);
+
+    const misses = await metric(a, 'atrium_root_cache_misses_total');
+    const hits = await metric(a, 'atrium_root_cache_hits_total');
+    for (let i = 0; i < 2; i++) {
+      const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { capacity: 3 }) { capacity } }`, { id: workspaces[1] }, manager.accessToken);
+      expect(renamed.data!.updateWorkspace.capacity).toBe(3);
+    }
+    expect(await metric(a, 'atrium_root_cache_misses_total')).toBe(misses);
+    expect(await metric(a, 'atrium_root_cache_hits_total')).toBe(hits);
+    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.capacity === 3);
+    await settled();
+  });
+});
