@@ -1,4 +1,4 @@
-import { graphql, testEnv, waitFor } from '@atrium/kit/testing';
+import { graphql, startPrivateRedis, testEnv, waitFor, type PrivateRedis } from '@atrium/kit/testing';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { castOfUsers, register, startSupergraph, type RunningSupergraph, type Session } from '../../../test/support/supergraph';
@@ -250,5 +250,52 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     expect(await metric(a, 'atrium_root_cache_hits_total')).toBe(hits);
     await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.capacity === 3);
     await settled();
+  });
+});
+
+describe('the root cache with Redis down', () => {
+  let privateRedis: PrivateRedis;
+  let c: Gateway;
+
+  beforeAll(async () => {
+    privateRedis = await startPrivateRedis();
+    c = await sg.anotherGateway({ CACHE: 'redis', CACHE_PREFIX: PREFIX, REDIS_URL: privateRedis.url, EVENTS_STREAM: `test:root-cache:no-events:${randomUUID()}` });
+  });
+  afterAll(async () => {
+    await c?.close();
+    await privateRedis?.stop();
+  });
+
+  it('keeps serving a member, uncached, once Redis is gone, and caches again once it is back', async () => {
+    const read = async () => {
+      const res = await search(c, member);
+      expect(res.errors).toBeUndefined();
+      expect(names(res)).toEqual(['Harbour desk', 'Wharf desk 2', 'Wharf desk 3', 'Wharf desk 4']);
+    };
+    await read();
+    const cached = searches();
+    await read();
+    expect(searches()).toBe(cached);
+
+    await privateRedis.kill();
+    // Once the gateway has noticed (its memory tier is off while it hears no invalidations), every read is fetched, and answered.
+    await waitFor(async () => {
+      const fetched = searches();
+      await read();
+      return searches() === fetched + 1;
+    }, { timeoutMs: 60_000, what: 'an uncached read' });
+    const fetched = searches();
+    await read();
+    expect(searches()).toBe(fetched + 1);
+    expect(await metric(c, 'atrium_root_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
+
+    // Back, empty (a restart without persistence): the next reads fill it and are served from it.
+    await privateRedis.restart({ keepData: false });
+    await waitFor(async () => {
+      await read();
+      const filled = searches();
+      await read();
+      return searches() === filled;
+    }, { timeoutMs: 60_000, what: 'a cached read again' });
   });
 });
