@@ -13,7 +13,8 @@ import { invalidateSharedResponses, ResponseStore } from './response-cache-store
  * supergraph the gateway loads (`follow`).
  *
  * With RESPONSE_CACHE=off, the shared invalidation is still run: the gateway that handles an
- * event may be this one, and other replicas may cache responses.
+ * event may be this one, other replicas may cache responses, and the root cache of the fetch
+ * stage (fetch/root-cache-module.ts) reads the same tag marks — this is where they are set.
  */
 export function responseCache(invalidation: Invalidation | undefined): GatewayModule<{ responses: ResponseCache | undefined }> {
   return {
