@@ -233,6 +233,29 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     expect(atB.data).toEqual(atA.data);
   });
 
+  it('answers a query of root and entity fetches from both fetch-stage caches: no subgraph fetched on the second read', async () => {
+    const BOOKING = `query($id: ID!) { booking(id: $id) { id status workspace { name } } }`;
+    const read = async () => {
+      const res = await gql(a, BOOKING, { id: bookings.theirs }, member2.accessToken);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.booking).toMatchObject({ id: bookings.theirs, workspace: { name: 'Wharf desk 2' } });
+    };
+    const rootFetches = () => sg.received.booking.filter((q) => q.includes('booking(')).length;
+    const entityFetches = () => sg.received.catalog.filter((q) => q.includes('_entities') && q.includes('on Workspace')).length;
+    await read();
+    const [roots, entities] = [rootFetches(), entityFetches()];
+    const [rootHits, entityHits] = [await metric(a, 'atrium_root_cache_hits_total', { subgraph: 'booking' }), await metric(a, 'atrium_cache_hits_total', { type: 'Workspace' })];
+    await read();
+    expect([rootFetches(), entityFetches()]).toEqual([roots, entities]);
+    expect(await metric(a, 'atrium_root_cache_hits_total', { subgraph: 'booking' })).toBe(rootHits + 1);
+    expect(await metric(a, 'atrium_cache_hits_total', { type: 'Workspace' })).toBe(entityHits + 1);
+
+    // The booking's owner only: another member is refused it, and gets no cached answer about it.
+    const other = await gql(a, BOOKING, { id: bookings.theirs }, member.accessToken);
+    expect(other.data?.booking ?? null).toBeNull();
+    expect(rootFetches()).toBe(roots + 1);
+  });
+
   it('never answers a mutation’s fetches from the cache, nor keeps a root field that is null', async () => {
     const WORKSPACE = `query($id: ID!) { workspace(id: $id) { id name } }`;
     const lookups = () => sg.received.catalog.filter((q) => q.includes('workspace(')).length;
