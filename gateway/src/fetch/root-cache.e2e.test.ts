@@ -256,6 +256,18 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     expect(rootFetches()).toBe(roots + 1);
   });
 
+  it('leaves an anonymous search to the response cache, and keeps no second copy of its root answer', async () => {
+    const misses = await metric(a, 'atrium_root_cache_misses_total');
+    const first = await gql(a, SEARCH, { first: 20 });
+    expect(first.headers.get('x-atrium-cache')).toBe('miss');
+    const before = searches();
+    const second = await gql(a, SEARCH, { first: 20 });
+    expect(second.headers.get('x-atrium-cache')).toBe('hit');
+    expect(second.data).toEqual(first.data);
+    expect(searches()).toBe(before);
+    expect(await metric(a, 'atrium_root_cache_misses_total')).toBe(misses);
+  });
+
   it('never answers a mutation’s fetches from the cache, nor keeps a root field that is null', async () => {
     const WORKSPACE = `query($id: ID!) { workspace(id: $id) { id name } }`;
     const lookups = () => sg.received.catalog.filter((q) => q.includes('workspace(')).length;

@@ -27,7 +27,8 @@ const UNCACHEABLE: FetchFacts = { policy: { maxAge: 0, scope: 'PUBLIC' }, operat
  * `rootFetchPolicy`) — answered whole from the cache, for signed-in callers as for anonymous
  * ones: a member's workspace search, `workspace(id:)`, `booking(id:)`, `recentBookings`. The
  * entity cache (entity-cache.ts) answers `_entities` fetches; the response cache
- * (http/response-cache.ts) whole anonymous responses, before any plan.
+ * (http/response-cache.ts) whole anonymous responses, before any plan — an operation it keeps
+ * is left to it (`responseCached` in the context), not cached twice.
  *
  * Every answer is its caller's (root-cache-keys.ts `callerKey`): subgraphs apply row rules
  * per caller even on PUBLIC fields, so a root answer is never shared across users, whatever
@@ -66,6 +67,8 @@ export class RootFetchCache {
     const incoming = incomingOperation(options);
     // Cheap checks first: most fetches that are not a query's root fetch end here.
     if (incoming !== 'query' || !query || !schema || variables?.representations !== undefined) return send(options);
+    // An operation the response cache keeps whole: a second copy of its root answers would be invalidated with it.
+    if ((options.context as GatewayContext | undefined)?.responseCached) return send(options);
     const facts = this.factsOf(schema, query, 'document' in options ? options.document : undefined);
     const caller = callerKey(options.context as GatewayContext | undefined);
     if (whyRootUncacheable({ incoming, entities: false, policy: facts.policy, caller }) || !facts.operation) return send(options);

@@ -69,6 +69,7 @@ export class ResponseCache {
               authorized: () => this.authorizedWhole(document, operationName, request.variables),
             });
             if (reason) return null;
+            contextValue.responseCached = true;
             const key = responseKey(this.prefix, this.supergraphOf(schema), queryHash, operationName, request.variables);
             const { hit, start } = await this.store.lookup(key);
             if (!hit) {
