@@ -76,12 +76,24 @@ export function connectionType<T>(node: ClassType<T>, name: string) {
 
 /**
  * Turns a MikroORM keyset-pagination `Cursor` (from `em.findByCursor`) into a connection.
- * With `count`, `totalCount` is computed only if a client reads it.
+ * With `count`, `totalCount` is computed only if a client reads it; cursors too.
  */
 export function toConnection<T extends object>(cursor: Cursor<T>, count?: () => Promise<number>): Connection<T> {
+  // Cursors are encoded only when read (getters): most pages are asked for their nodes alone,
+  // and encoding one (a JSON array, then base64url) per edge was paid for every row.
   const connection = {
-    edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
-    pageInfo: { hasNextPage: cursor.hasNextPage ?? false, endCursor: cursor.endCursor },
+    edges: cursor.items.map((node) => ({
+      node,
+      get cursor() {
+        return cursor.from(node);
+      },
+    })),
+    pageInfo: {
+      hasNextPage: cursor.hasNextPage ?? false,
+      get endCursor() {
+        return cursor.endCursor;
+      },
+    },
   } as Connection<T>;
   let counted: Promise<number> | undefined;
   // A getter: GraphQL reads the property only when `totalCount` is in the selection.
