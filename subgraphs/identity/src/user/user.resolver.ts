@@ -21,7 +21,7 @@ export class UserResolver {
   @Query(() => User, { nullable: true, description: 'A user: yourself, or anyone with users:read' })
   @RequiresPolicy(['self_or_admin'])
   user(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<User | null> {
-    return ctx.users.byId(id);
+    return ctx.users.read(id);
   }
 
   // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.

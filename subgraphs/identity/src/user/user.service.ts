@@ -1,5 +1,5 @@
 import { badInput, hasScope, notFound, Role, Scope, type Caller, isUuid } from '@atrium/kit';
-import { checkCursor, toConnection, type Connection, type EntityManager, type EventRecorder, type PageArgs, findPage } from '@atrium/kit/subgraph';
+import { checkCursor, toConnection, type Connection, type EntityManager, type EventRecorder, type PageArgs, findPage, findReadOnly } from '@atrium/kit/subgraph';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { hashPassword } from '../auth/password';
 import { User } from './user.entity';
@@ -29,6 +29,16 @@ export class UserService {
 
   byId(id: string): Promise<User | null> {
     return isUuid(id) ? this.em.findOne(User, { id }) : Promise.resolve(null);
+  }
+
+  /**
+   * The same row as `byId`, for a request that only answers with it (the `user` query):
+   * read without identity map or change tracking (kit's `findReadOnly`). Never to change.
+   */
+  async read(id: string): Promise<User | null> {
+    if (!isUuid(id)) return null;
+    const [user] = await findReadOnly(this.em, User, { id }, { limit: 1 });
+    return user ?? null;
   }
 
   /** One query for many ids: what `__resolveReference` batches into. */
