@@ -35,21 +35,20 @@ export async function findReadOnly<T extends object>(
   const plan = planOf(meta);
   const platform = em.getPlatform();
   return rows.map((row) => {
-    // Own data properties, defined rather than assigned: assigning would run the accessors
-    // MikroORM puts on the entity's prototype (change tracking), the cost this path avoids.
-    const target = Object.create(meta.prototype) as object;
+    // The driver's row already holds the properties by name: convert what needs it in place,
+    // then give it the entity's class. Its own data properties shadow the accessors MikroORM
+    // puts on the entity's prototype (change tracking, per property and row: the cost this
+    // path avoids); getters, methods and `instanceof` come from the class.
+    const target = row as Record<string, unknown>;
     for (const prop of plan) {
-      let value = (row as Record<string, unknown>)[prop.name];
-      if (value === undefined) continue;
-      if (value !== null) {
-        if (prop.reference) {
-          const ref = reference(prop.reference, value as string);
-          value = prop.wrapped ? Reference.create(ref) : ref;
-        } else if (prop.customType) value = prop.customType.convertToJSValue(value, platform);
-      }
-      Object.defineProperty(target, prop.name, { value, writable: true, enumerable: true, configurable: true });
+      const value = target[prop.name];
+      if (value === undefined || value === null) continue;
+      if (prop.reference) {
+        const ref = reference(prop.reference, value as string);
+        target[prop.name] = prop.wrapped ? Reference.create(ref) : ref;
+      } else if (prop.customType) target[prop.name] = prop.customType.convertToJSValue(value, platform);
     }
-    return target as T;
+    return Object.setPrototypeOf(target, meta.prototype) as T;
   });
 }
 
