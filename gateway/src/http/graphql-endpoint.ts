@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -71,6 +71,8 @@ export function graphqlEndpoint(
           refuseUnsafeStrings<GatewayContext>(),
           incrementalDelivery(formatError),
           cacheControl(gateway),
+          // Apollo's own cache-control plugin (on by default) would compute a second policy per request: ours above is the one.
+          ApolloServerPluginCacheControlDisabled(),
           production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
           ...extraPlugins,
         ],

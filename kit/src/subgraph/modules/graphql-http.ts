@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -80,6 +80,10 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
         ApolloServerPluginDrainHttpServer({ httpServer }),
         // Traces are for Apollo Studio, which Atrium does not use: don't pay for them.
         ApolloServerPluginInlineTraceDisabled(),
+        // Apollo's cache-control plugin (on by default) wraps every field resolver of the schema
+        // and computes a hint per resolved value; nobody reads a subgraph's Cache-Control: the
+        // gateway takes its hints from the supergraph (gateway/src/plan/cache-policy.ts).
+        ApolloServerPluginCacheControlDisabled(),
         options.metrics.plugin,
         refuseUnsafeStrings<Context>(),
         production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
