@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { castOfUsers, register, startSupergraph, type RunningSupergraph, type Session } from '../../../test/support/supergraph';
 import type { Gateway } from '../gateway';
+import { book, counterSum, groupCaughtUp, relayed } from '../testing/cache-e2e';
 
 // The entity cache on the whole platform: two gateway replicas (A and B) with CACHE=redis on
 // one supergraph, sharing Redis (keys of this suite's own prefix) and the suite's event
@@ -19,22 +20,10 @@ const workspaces: string[] = [];
 const bookings: Record<string, string> = {};
 const PREFIX = `test:cache:${randomUUID()}`;
 
-const DAY = 86_400_000;
-const slot = (days: number, hour: number) => {
-  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + days * DAY + hour * 3600_000);
-  return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3600_000).toISOString() };
-};
 const endpoint = (gateway: Gateway) => `${gateway.url}/graphql`;
 const gql = (gateway: Gateway | string, query: string, variables: Record<string, unknown>, token?: string) =>
   graphql(typeof gateway === 'string' ? gateway : endpoint(gateway), query, variables, { token });
 
-/** The sum of a counter's values whose labels include `labels`. */
-async function metric(gateway: Gateway, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const found = gateway.metrics.registry.getSingleMetric(name);
-  if (!found) return 0;
-  const { values } = await found.get();
-  return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
-}
 
 /** `_entities` fetches of one type a subgraph received so far. */
 const entityFetches = (subgraph: 'catalog' | 'payment', type: string) => sg.received[subgraph].filter((q) => q.includes('_entities') && q.includes(`on ${type}`)).length;
@@ -46,13 +35,10 @@ const entityFetches = (subgraph: 'catalog' | 'payment', type: string) => sg.rece
 async function settled(): Promise<void> {
   await waitFor(
     async () => {
-      const pairs = (flat: unknown[]) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
-      const stream = pairs((await redis.xinfo('STREAM', sg.events.env.EVENTS_STREAM)) as unknown[]);
-      const group = ((await redis.xinfo('GROUPS', sg.events.env.EVENTS_STREAM)) as unknown[][]).map(pairs).find((g) => g.name === 'gateway-cache');
-      if (!group || group.pending !== 0 || group['last-delivered-id'] !== stream['last-generated-id']) return false;
-      const deleted = (await metric(a, 'atrium_cache_invalidations_total', { tier: 'redis' })) + (await metric(b, 'atrium_cache_invalidations_total', { tier: 'redis' }));
-      const heardA = await metric(a, 'atrium_cache_invalidations_total', { tier: 'memory' });
-      const heardB = await metric(b, 'atrium_cache_invalidations_total', { tier: 'memory' });
+      if (!(await groupCaughtUp(redis, sg.events.env.EVENTS_STREAM))) return false;
+      const deleted = (await counterSum(a, 'atrium_cache_invalidations_total', { tier: 'redis' })) + (await counterSum(b, 'atrium_cache_invalidations_total', { tier: 'redis' }));
+      const heardA = await counterSum(a, 'atrium_cache_invalidations_total', { tier: 'memory' });
+      const heardB = await counterSum(b, 'atrium_cache_invalidations_total', { tier: 'memory' });
       return heardA === deleted && heardB === deleted;
     },
     { timeoutMs: 60_000, what: 'the gateways to have handled every event' },
@@ -62,21 +48,7 @@ async function settled(): Promise<void> {
 const MY_BOOKINGS = `{ me { bookings(first: 10) { edges { node { id workspace { id name location { city } } } } } } }`;
 const BOOKING = `query($id: ID!) { booking(id: $id) { id status payment { status } workspace { name } } }`;
 
-async function book(session: Session, workspaceId: string, day: number): Promise<string> {
-  // booking learns of a workspace from catalog's event: until then it refuses it.
-  const created = await waitFor(async () => (await gql(sg.url, `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { workspaceId, ...slot(day, 9) } }, session.accessToken)).data?.createBooking.id as string | undefined, {
-    timeoutMs: 60_000,
-    what: 'booking to know the workspace',
-  });
-  // Committed is not relayed: the outbox relay publishes it a moment later, and only then can it be handled.
-  await relayed('booking.created', (data) => data.bookingId === created);
-  return created;
-}
 
-/** Waits until an event of `type` (whose payload passes `match`) is on the stream. */
-async function relayed(type: string, match: (data: Record<string, unknown>) => boolean): Promise<void> {
-  await waitFor(async () => (await sg.events.all()).some((e) => e.type === type && match(e.data as unknown as Record<string, unknown>)), { timeoutMs: 60_000, what: `${type} on the stream` });
-}
 
 beforeAll(async () => {
   sg = await startSupergraph();
@@ -97,10 +69,10 @@ beforeAll(async () => {
     );
     workspaces.push(created.data!.createWorkspace.id);
   }
-  for (const id of workspaces) await relayed('workspace.created', (data) => data.workspaceId === id);
-  bookings.first = await book(member, workspaces[0], 2);
-  bookings.second = await book(member, workspaces[1], 3);
-  bookings.other = await book(member2, workspaces[0], 4);
+  for (const id of workspaces) await relayed(sg, 'workspace.created', (data) => data.workspaceId === id);
+  bookings.first = await book(sg, member, workspaces[0], 2);
+  bookings.second = await book(sg, member, workspaces[1], 3);
+  bookings.other = await book(sg, member2, workspaces[0], 4);
   await settled();
 });
 
@@ -126,23 +98,23 @@ describe('the entity cache (CACHE=redis) on two gateway replicas', () => {
     expect(entityFetches('catalog', 'Workspace')).toBe(before + 1); // no fetch at all
 
     // A third booking, on a workspace the cache has never seen.
-    bookings.third = await book(member, workspaces[2], 5);
+    bookings.third = await book(sg, member, workspaces[2], 5);
     await settled();
-    const [hits, misses] = [await metric(a, 'atrium_cache_hits_total', { type: 'Workspace' }), await metric(a, 'atrium_cache_misses_total', { type: 'Workspace' })];
+    const [hits, misses] = [await counterSum(a, 'atrium_cache_hits_total', { type: 'Workspace' }), await counterSum(a, 'atrium_cache_misses_total', { type: 'Workspace' })];
     const third = await gql(a, MY_BOOKINGS, {}, member.accessToken);
     const uncached = await gql(sg.url, MY_BOOKINGS, {}, member.accessToken);
     expect(third.data).toEqual(uncached.data); // the same answer, in the same order
     expect(third.data!.me.bookings.edges).toHaveLength(3);
     expect(entityFetches('catalog', 'Workspace')).toBe(before + 1 + 1 + 1); // the uncached gateway's, and A's with one representation
-    expect(await metric(a, 'atrium_cache_misses_total', { type: 'Workspace' })).toBe(misses + 1);
-    expect(await metric(a, 'atrium_cache_hits_total', { type: 'Workspace' })).toBe(hits + 2);
+    expect(await counterSum(a, 'atrium_cache_misses_total', { type: 'Workspace' })).toBe(misses + 1);
+    expect(await counterSum(a, 'atrium_cache_hits_total', { type: 'Workspace' })).toBe(hits + 2);
 
     // The other replica, with an empty memory tier, finds them in Redis.
     const atB = entityFetches('catalog', 'Workspace');
     const fromB = await gql(b, MY_BOOKINGS, {}, member.accessToken);
     expect(fromB.data).toEqual(uncached.data);
     expect(entityFetches('catalog', 'Workspace')).toBe(atB);
-    expect(await metric(b, 'atrium_cache_hits_total', { type: 'Workspace', tier: 'redis' })).toBeGreaterThanOrEqual(3);
+    expect(await counterSum(b, 'atrium_cache_hits_total', { type: 'Workspace', tier: 'redis' })).toBeGreaterThanOrEqual(3);
   });
 
   it('never serves one user’s PRIVATE entry to another: each caller is fetched and cached on their own', async () => {
@@ -188,12 +160,12 @@ describe('the entity cache (CACHE=redis) on two gateway replicas', () => {
 
     const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { name: "Harbour desk" }) { name } }`, { id: workspaces[1] }, manager.accessToken);
     expect(renamed.data!.updateWorkspace.name).toBe('Harbour desk');
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Harbour desk');
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Harbour desk');
     await settled();
 
     expect(await read(b)).toBe('Harbour desk');
     expect(await read(a)).toBe('Harbour desk');
-    expect(await metric(b, 'atrium_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })).toBeGreaterThan(0);
+    expect(await counterSum(b, 'atrium_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })).toBeGreaterThan(0);
   });
 });
 
@@ -244,7 +216,7 @@ describe('the entity cache with Redis down', () => {
     const fetched = entityFetches('catalog', 'Workspace');
     expect(await read()).toBe('Dock desk 1');
     expect(entityFetches('catalog', 'Workspace')).toBe(fetched + 1);
-    expect(await metric(c, 'atrium_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
+    expect(await counterSum(c, 'atrium_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
 
     // Back, empty (a restart without persistence): the next reads fill it and are served from it.
     await privateRedis.restart({ keepData: false });

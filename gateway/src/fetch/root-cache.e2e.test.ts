@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { castOfUsers, register, startSupergraph, type RunningSupergraph, type Session } from '../../../test/support/supergraph';
 import type { Gateway } from '../gateway';
+import { book, counterSum, createWorkspace, groupCaughtUp, relayed } from '../testing/cache-e2e';
 
 // The root cache on the whole platform: two gateway replicas (A and B) with CACHE=redis on one
 // supergraph, sharing Redis (keys of this suite's own prefix) and the suite's event stream, as
@@ -20,11 +21,6 @@ const workspaces: string[] = [];
 const bookings: Record<string, string> = {};
 const PREFIX = `test:root-cache:${randomUUID()}`;
 
-const DAY = 86_400_000;
-const slot = (days: number, hour: number) => {
-  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + days * DAY + hour * 3600_000);
-  return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3600_000).toISOString() };
-};
 const endpoint = (gateway: Gateway) => `${gateway.url}/graphql`;
 const gql = (gateway: Gateway | string, query: string, variables: Record<string, unknown>, token?: string) =>
   graphql(typeof gateway === 'string' ? gateway : endpoint(gateway), query, variables, { token });
@@ -47,18 +43,7 @@ const searches = () => sg.received.catalog.filter((q) => /\bworkspaces\b/.test(q
 /** Root fetches of `recentBookings` booking received so far. */
 const recentFetches = () => sg.received.booking.filter((q) => q.includes('recentBookings')).length;
 
-/** The sum of a counter's values whose labels include `labels`. */
-async function metric(gateway: Gateway, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const found = gateway.metrics.registry.getSingleMetric(name);
-  if (!found) return 0;
-  const { values } = await found.get();
-  return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
-}
 
-/** Waits until an event of `type` (whose payload passes `match`) is on the stream. */
-async function relayed(type: string, match: (data: Record<string, unknown>) => boolean): Promise<void> {
-  await waitFor(async () => (await sg.events.all()).some((e) => e.type === type && match(e.data as unknown as Record<string, unknown>)), { timeoutMs: 60_000, what: `${type} on the stream` });
-}
 
 /**
  * Every event on the stream so far has been handled by the gateways' group (nothing left to
@@ -68,40 +53,17 @@ async function relayed(type: string, match: (data: Record<string, unknown>) => b
 async function settled(): Promise<void> {
   await waitFor(
     async () => {
-      const pairs = (flat: unknown[]) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
-      const stream = pairs((await redis.xinfo('STREAM', sg.events.env.EVENTS_STREAM)) as unknown[]);
-      const group = ((await redis.xinfo('GROUPS', sg.events.env.EVENTS_STREAM)) as unknown[][]).map(pairs).find((g) => g.name === 'gateway-cache');
-      if (!group || group.pending !== 0 || group['last-delivered-id'] !== stream['last-generated-id']) return false;
+      if (!(await groupCaughtUp(redis, sg.events.env.EVENTS_STREAM))) return false;
       // The tag marks are shared with the response cache, and counted by its metric.
-      const marked = (await metric(a, 'atrium_response_cache_invalidations_total', { tier: 'redis' })) + (await metric(b, 'atrium_response_cache_invalidations_total', { tier: 'redis' }));
-      for (const gateway of [a, b]) if ((await metric(gateway, 'atrium_root_cache_invalidations_total', { tier: 'memory' })) !== marked) return false;
+      const marked = (await counterSum(a, 'atrium_response_cache_invalidations_total', { tier: 'redis' })) + (await counterSum(b, 'atrium_response_cache_invalidations_total', { tier: 'redis' }));
+      for (const gateway of [a, b]) if ((await counterSum(gateway, 'atrium_root_cache_invalidations_total', { tier: 'memory' })) !== marked) return false;
       return true;
     },
     { timeoutMs: 60_000, what: 'the gateways to have handled every event' },
   );
 }
 
-async function createWorkspace(name: string): Promise<string> {
-  const created = await gql(
-    sg.url,
-    `mutation($l: ID!, $n: String!) { createWorkspace(input: { locationId: $l, name: $n, kind: DESK, capacity: 2, hourlyRate: { amount: 900, currency: "EUR" } }) { id } }`,
-    { l: locationId, n: name },
-    manager.accessToken,
-  );
-  const id = created.data!.createWorkspace.id as string;
-  await relayed('workspace.created', (data) => data.workspaceId === id);
-  return id;
-}
 
-async function book(session: Session, workspaceId: string, day: number): Promise<string> {
-  // booking learns of a workspace from catalog's event: until then it refuses it.
-  const created = await waitFor(async () => (await gql(sg.url, `mutation($i: CreateBookingInput!) { createBooking(input: $i) { id } }`, { i: { workspaceId, ...slot(day, 9) } }, session.accessToken)).data?.createBooking.id as string | undefined, {
-    timeoutMs: 60_000,
-    what: 'booking to know the workspace',
-  });
-  await relayed('booking.created', (data) => data.bookingId === created);
-  return created;
-}
 
 beforeAll(async () => {
   sg = await startSupergraph();
@@ -114,10 +76,10 @@ beforeAll(async () => {
   member2 = await register(sg.url, 'member2@atrium.test', 'Noa Member');
   const location = await gql(sg.url, `mutation { createLocation(input: { name: "Atrium Wharf", city: "Hamburg", address: "Kai 3", timezone: "Europe/Berlin" }) { id } }`, {}, manager.accessToken);
   locationId = location.data!.createLocation.id;
-  for (let i = 1; i <= 3; i++) workspaces.push(await createWorkspace(`Wharf desk ${i}`));
-  await relayed('location.created', (data) => data.locationId === locationId);
-  bookings.mine = await book(member, workspaces[0], 2);
-  bookings.theirs = await book(member2, workspaces[1], 3);
+  for (let i = 1; i <= 3; i++) workspaces.push(await createWorkspace(sg, manager, locationId, `Wharf desk ${i}`));
+  await relayed(sg, 'location.created', (data) => data.locationId === locationId);
+  bookings.mine = await book(sg, member, workspaces[0], 2);
+  bookings.theirs = await book(sg, member2, workspaces[1], 3);
   await settled();
 });
 
@@ -137,12 +99,12 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     expect(first.errors).toBeUndefined();
     expect(names(first)).toEqual(['Wharf desk 1', 'Wharf desk 2', 'Wharf desk 3']);
     expect(searches()).toBe(before + 1);
-    expect(await metric(a, 'atrium_root_cache_misses_total', { subgraph: 'catalog' })).toBe(1);
+    expect(await counterSum(a, 'atrium_root_cache_misses_total', { subgraph: 'catalog' })).toBe(1);
 
     const second = await search(a, member);
     expect(second.data).toEqual(first.data);
     expect(searches()).toBe(before + 1);
-    expect(await metric(a, 'atrium_root_cache_hits_total', { subgraph: 'catalog', tier: 'memory' })).toBe(1);
+    expect(await counterSum(a, 'atrium_root_cache_hits_total', { subgraph: 'catalog', tier: 'memory' })).toBe(1);
     // The response cache answers anonymous callers only: a signed-in search never reaches it.
     expect(second.headers.get('x-atrium-cache')).toBeNull();
 
@@ -150,7 +112,7 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     const fromB = await search(b, member);
     expect(fromB.data).toEqual(first.data);
     expect(searches()).toBe(before + 1);
-    expect(await metric(b, 'atrium_root_cache_hits_total', { subgraph: 'catalog', tier: 'redis' })).toBe(1);
+    expect(await counterSum(b, 'atrium_root_cache_hits_total', { subgraph: 'catalog', tier: 'redis' })).toBe(1);
   });
 
   it('never gives one caller another’s cached root answer', async () => {
@@ -189,11 +151,11 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     expect(names(await search(b, member))).toEqual(['Wharf desk 1', 'Wharf desk 2', 'Wharf desk 3']);
     expect(searches()).toBe(before); // cached at B
 
-    const heard = await metric(b, 'atrium_root_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
+    const heard = await counterSum(b, 'atrium_root_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
     const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { name: "Harbour desk" }) { name } }`, { id: workspaces[0] }, manager.accessToken);
     expect(renamed.data!.updateWorkspace.name).toBe('Harbour desk');
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[0]);
-    await waitFor(async () => (await metric(b, 'atrium_root_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[0]);
+    await waitFor(async () => (await counterSum(b, 'atrium_root_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
       timeoutMs: 60_000,
       what: 'B to hear the invalidation',
     });
@@ -213,7 +175,7 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
 
     const cancelled = await gql(a, `mutation($id: ID!) { cancelBooking(id: $id) { status } }`, { id: bookings.mine }, member.accessToken);
     expect(cancelled.data!.cancelBooking.status).toBe('CANCELLED');
-    await relayed('booking.cancelled', (data) => data.bookingId === bookings.mine);
+    await relayed(sg, 'booking.cancelled', (data) => data.bookingId === bookings.mine);
     await settled();
     expect(await recent(b, member)).toEqual({ [bookings.mine]: 'CANCELLED' });
     expect(await recent(a, member)).toEqual({ [bookings.mine]: 'CANCELLED' });
@@ -226,7 +188,7 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     await search(b, member);
     expect(searches()).toBe(before); // cached on both
 
-    await createWorkspace('Wharf desk 4');
+    await createWorkspace(sg, manager, locationId, 'Wharf desk 4');
     await settled();
     const [atA, atB] = [await search(a, member), await search(b, member)];
     expect(names(atA)).toEqual(['Harbour desk', 'Wharf desk 2', 'Wharf desk 3', 'Wharf desk 4']);
@@ -244,11 +206,11 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     const entityFetches = () => sg.received.catalog.filter((q) => q.includes('_entities') && q.includes('on Workspace')).length;
     await read();
     const [roots, entities] = [rootFetches(), entityFetches()];
-    const [rootHits, entityHits] = [await metric(a, 'atrium_root_cache_hits_total', { subgraph: 'booking' }), await metric(a, 'atrium_cache_hits_total', { type: 'Workspace' })];
+    const [rootHits, entityHits] = [await counterSum(a, 'atrium_root_cache_hits_total', { subgraph: 'booking' }), await counterSum(a, 'atrium_cache_hits_total', { type: 'Workspace' })];
     await read();
     expect([rootFetches(), entityFetches()]).toEqual([roots, entities]);
-    expect(await metric(a, 'atrium_root_cache_hits_total', { subgraph: 'booking' })).toBe(rootHits + 1);
-    expect(await metric(a, 'atrium_cache_hits_total', { type: 'Workspace' })).toBe(entityHits + 1);
+    expect(await counterSum(a, 'atrium_root_cache_hits_total', { subgraph: 'booking' })).toBe(rootHits + 1);
+    expect(await counterSum(a, 'atrium_cache_hits_total', { type: 'Workspace' })).toBe(entityHits + 1);
 
     // The booking's owner only: another member is refused it, and gets no cached answer about it.
     const other = await gql(a, BOOKING, { id: bookings.theirs }, member.accessToken);
@@ -257,7 +219,7 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
   });
 
   it('leaves an anonymous search to the response cache, and keeps no second copy of its root answer', async () => {
-    const misses = await metric(a, 'atrium_root_cache_misses_total');
+    const misses = await counterSum(a, 'atrium_root_cache_misses_total');
     const first = await gql(a, SEARCH, { first: 20 });
     expect(first.headers.get('x-atrium-cache')).toBe('miss');
     const before = searches();
@@ -265,7 +227,7 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     expect(second.headers.get('x-atrium-cache')).toBe('hit');
     expect(second.data).toEqual(first.data);
     expect(searches()).toBe(before);
-    expect(await metric(a, 'atrium_root_cache_misses_total')).toBe(misses);
+    expect(await counterSum(a, 'atrium_root_cache_misses_total')).toBe(misses);
   });
 
   it('never answers a mutation’s fetches from the cache, nor keeps a root field that is null', async () => {
@@ -275,15 +237,15 @@ describe('the root cache (CACHE=redis) on two gateway replicas', () => {
     for (let i = 0; i < 2; i++) expect((await gql(a, WORKSPACE, { id: randomUUID() }, member.accessToken)).data!.workspace).toBeNull();
     expect(lookups()).toBe(before + 2);
 
-    const misses = await metric(a, 'atrium_root_cache_misses_total');
-    const hits = await metric(a, 'atrium_root_cache_hits_total');
+    const misses = await counterSum(a, 'atrium_root_cache_misses_total');
+    const hits = await counterSum(a, 'atrium_root_cache_hits_total');
     for (let i = 0; i < 2; i++) {
       const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { capacity: 3 }) { capacity } }`, { id: workspaces[1] }, manager.accessToken);
       expect(renamed.data!.updateWorkspace.capacity).toBe(3);
     }
-    expect(await metric(a, 'atrium_root_cache_misses_total')).toBe(misses);
-    expect(await metric(a, 'atrium_root_cache_hits_total')).toBe(hits);
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.capacity === 3);
+    expect(await counterSum(a, 'atrium_root_cache_misses_total')).toBe(misses);
+    expect(await counterSum(a, 'atrium_root_cache_hits_total')).toBe(hits);
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[1] && data.capacity === 3);
     await settled();
   });
 });
@@ -322,7 +284,7 @@ describe('the root cache with Redis down', () => {
     const fetched = searches();
     await read();
     expect(searches()).toBe(fetched + 1);
-    expect(await metric(c, 'atrium_root_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
+    expect(await counterSum(c, 'atrium_root_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
 
     // Back, empty (a restart without persistence): the next reads fill it and are served from it.
     await privateRedis.restart({ keepData: false });

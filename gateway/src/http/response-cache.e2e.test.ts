@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { castOfUsers, startSupergraph, type RunningSupergraph, type Session } from '../../../test/support/supergraph';
 import type { Gateway } from '../gateway';
+import { counterSum, createWorkspace, groupCaughtUp, relayed } from '../testing/cache-e2e';
 
 // The response cache on the whole platform: two gateway replicas (A and B) with CACHE=redis,
 // a third (M) with CACHE=memory and a fourth (O) with RESPONSE_CACHE=off, on one supergraph,
@@ -29,21 +30,10 @@ const SEARCH = `query Search($first: Int!) { workspaces(first: $first) { edges {
 const search = (gateway: Gateway, token?: string) => gql(gateway, SEARCH, { first: 20 }, token);
 const names = (res: Awaited<ReturnType<typeof search>>) => (res.data!.workspaces.edges as { node: { name: string } }[]).map((e) => e.node.name).sort();
 
-/** The sum of a counter's values whose labels include `labels`. */
-async function metric(gateway: Gateway, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const found = gateway.metrics.registry.getSingleMetric(name);
-  if (!found) return 0;
-  const { values } = await found.get();
-  return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
-}
 
 /** Root-field fetches of the workspace search catalog received so far (the response cache answers before any). */
 const searches = () => sg.received.catalog.filter((q) => /\bworkspaces\b/.test(q) && !q.includes('_entities')).length;
 
-/** Waits until an event of `type` (whose payload passes `match`) is on the stream. */
-async function relayed(type: string, match: (data: Record<string, unknown>) => boolean): Promise<void> {
-  await waitFor(async () => (await sg.events.all()).some((e) => e.type === type && match(e.data as unknown as Record<string, unknown>)), { timeoutMs: 60_000, what: `${type} on the stream` });
-}
 
 /**
  * Every event on the stream so far has been handled by the gateways' group (nothing left to
@@ -52,31 +42,17 @@ async function relayed(type: string, match: (data: Record<string, unknown>) => b
 async function settled(): Promise<void> {
   await waitFor(
     async () => {
-      const pairs = (flat: unknown[]) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
-      const stream = pairs((await redis.xinfo('STREAM', sg.events.env.EVENTS_STREAM)) as unknown[]);
-      const group = ((await redis.xinfo('GROUPS', sg.events.env.EVENTS_STREAM)) as unknown[][]).map(pairs).find((g) => g.name === 'gateway-cache');
-      if (!group || group.pending !== 0 || group['last-delivered-id'] !== stream['last-generated-id']) return false;
+      if (!(await groupCaughtUp(redis, sg.events.env.EVENTS_STREAM))) return false;
       let marked = 0;
       // O handles its share of the events (it marks the tags for the others) but keeps no responses of its own.
-      for (const gateway of [a, b, m, o]) marked += await metric(gateway, 'atrium_response_cache_invalidations_total', { tier: 'redis' });
-      for (const gateway of [a, b, m]) if ((await metric(gateway, 'atrium_response_cache_invalidations_total', { tier: 'memory' })) !== marked) return false;
+      for (const gateway of [a, b, m, o]) marked += await counterSum(gateway, 'atrium_response_cache_invalidations_total', { tier: 'redis' });
+      for (const gateway of [a, b, m]) if ((await counterSum(gateway, 'atrium_response_cache_invalidations_total', { tier: 'memory' })) !== marked) return false;
       return true;
     },
     { timeoutMs: 60_000, what: 'the gateways to have handled every event' },
   );
 }
 
-async function createWorkspace(name: string): Promise<string> {
-  const created = await gql(
-    sg.url,
-    `mutation($l: ID!, $n: String!) { createWorkspace(input: { locationId: $l, name: $n, kind: DESK, capacity: 2, hourlyRate: { amount: 900, currency: "EUR" } }) { id } }`,
-    { l: locationId, n: name },
-    manager.accessToken,
-  );
-  const id = created.data!.createWorkspace.id as string;
-  await relayed('workspace.created', (data) => data.workspaceId === id);
-  return id;
-}
 
 beforeAll(async () => {
   sg = await startSupergraph();
@@ -90,8 +66,8 @@ beforeAll(async () => {
   o = await sg.anotherGateway({ ...env, RESPONSE_CACHE: 'off' });
   const location = await gql(sg.url, `mutation { createLocation(input: { name: "Atrium Quay", city: "Hamburg", address: "Kai 2", timezone: "Europe/Berlin" }) { id } }`, {}, manager.accessToken);
   locationId = location.data!.createLocation.id;
-  for (let i = 1; i <= 3; i++) workspaces.push(await createWorkspace(`Quay desk ${i}`));
-  await relayed('location.created', (data) => data.locationId === locationId);
+  for (let i = 1; i <= 3; i++) workspaces.push(await createWorkspace(sg, manager, locationId, `Quay desk ${i}`));
+  await relayed(sg, 'location.created', (data) => data.locationId === locationId);
   await settled();
 });
 
@@ -113,27 +89,27 @@ describe('the response cache (CACHE=redis) on two gateway replicas', () => {
     expect(first.headers.get('x-atrium-cache')).toBe('miss');
     expect(searches()).toBe(before + 1);
 
-    const hits = await metric(a, 'atrium_response_cache_hits_total');
+    const hits = await counterSum(a, 'atrium_response_cache_hits_total');
     const second = await search(a);
     expect(second.data).toEqual(first.data);
     expect(second.headers.get('x-atrium-cache')).toBe('hit');
     expect(second.headers.get('cache-control')).toBe(first.headers.get('cache-control'));
     expect(second.headers.get('cache-control')).toBe('max-age=60, public');
     expect(searches()).toBe(before + 1);
-    expect(await metric(a, 'atrium_response_cache_hits_total', { tier: 'memory' })).toBe(hits + 1);
+    expect(await counterSum(a, 'atrium_response_cache_hits_total', { tier: 'memory' })).toBe(hits + 1);
 
     // The other replica, with an empty memory tier, finds it in Redis.
     const fromB = await search(b);
     expect(fromB.data).toEqual(first.data);
     expect(fromB.headers.get('x-atrium-cache')).toBe('hit');
-    expect(await metric(b, 'atrium_response_cache_hits_total', { tier: 'redis' })).toBe(1);
+    expect(await counterSum(b, 'atrium_response_cache_hits_total', { tier: 'redis' })).toBe(1);
     expect(searches()).toBe(before + 1);
   });
 
   it('never serves a signed-in caller from the cache, nor an anonymous one what a signed-in caller saw', async () => {
     const archived = await gql(sg.url, `mutation($id: ID!) { archiveWorkspace(id: $id) { active } }`, { id: workspaces[2] }, manager.accessToken);
     expect(archived.data!.archiveWorkspace.active).toBe(false);
-    await relayed('workspace.archived', (data) => data.workspaceId === workspaces[2]);
+    await relayed(sg, 'workspace.archived', (data) => data.workspaceId === workspaces[2]);
     await settled();
 
     // A signed-in member: executed, never looked up nor kept.
@@ -163,11 +139,11 @@ describe('the response cache (CACHE=redis) on two gateway replicas', () => {
     expect(cached.headers.get('x-atrium-cache')).toBe('hit');
     expect(names(cached)).toEqual(['Quay desk 1', 'Quay desk 2']);
 
-    const heard = await metric(b, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
+    const heard = await counterSum(b, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
     const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { name: "Harbour desk" }) { name } }`, { id: workspaces[0] }, manager.accessToken);
     expect(renamed.data!.updateWorkspace.name).toBe('Harbour desk');
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[0]);
-    await waitFor(async () => (await metric(b, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[0]);
+    await waitFor(async () => (await counterSum(b, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
       timeoutMs: 60_000,
       what: 'B to hear the invalidation',
     });
@@ -182,7 +158,7 @@ describe('the response cache (CACHE=redis) on two gateway replicas', () => {
   it('shows a workspace created in a list it was not in', async () => {
     await search(a);
     expect((await search(a)).headers.get('x-atrium-cache')).toBe('hit');
-    await createWorkspace('Quay desk 4');
+    await createWorkspace(sg, manager, locationId, 'Quay desk 4');
     await settled();
     const [atA, atB] = [await search(a), await search(b)];
     expect(names(atA)).toEqual(['Harbour desk', 'Quay desk 2', 'Quay desk 4']);
@@ -196,7 +172,7 @@ describe('the response cache (CACHE=redis) on two gateway replicas', () => {
     for (let i = 0; i < 2; i++) expect((await gql(a, NAMED, { id: workspaces[1] })).headers.get('x-atrium-cache')).toBeNull();
     const renamed = await gql(a, `mutation($id: ID!) { updateWorkspace(id: $id, input: { name: "Quay desk 2" }) { name } }`, { id: workspaces[1] }, manager.accessToken);
     expect(renamed.headers.get('x-atrium-cache')).toBeNull();
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Quay desk 2');
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Quay desk 2');
     await settled();
   });
 });
@@ -211,7 +187,7 @@ describe('RESPONSE_CACHE=off', () => {
       expect(res.headers.get('cache-control')).toBe('max-age=60, public');
     }
     expect(searches()).toBe(before + 2);
-    expect(await metric(o, 'atrium_response_cache_misses_total')).toBe(0);
+    expect(await counterSum(o, 'atrium_response_cache_misses_total')).toBe(0);
   });
 });
 
@@ -227,18 +203,18 @@ describe('the response cache with CACHE=memory', () => {
     expect(hit.headers.get('x-atrium-cache')).toBe('hit');
     expect(hit.data!.workspace.name).toBe('Quay desk 2');
     expect(lookups()).toBe(before);
-    expect(await metric(m, 'atrium_response_cache_hits_total', { tier: 'memory' })).toBe(1);
+    expect(await counterSum(m, 'atrium_response_cache_hits_total', { tier: 'memory' })).toBe(1);
 
     // Another workspace changes: this response holds only its own, and stays.
     await gql(sg.url, `mutation($id: ID!) { updateWorkspace(id: $id, input: { capacity: 3 }) { id } }`, { id: workspaces[0] }, manager.accessToken);
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[0] && data.capacity === 3);
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[0] && data.capacity === 3);
     await settled();
     expect((await read()).headers.get('x-atrium-cache')).toBe('hit');
 
-    const heard = await metric(m, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
+    const heard = await counterSum(m, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' });
     await gql(sg.url, `mutation($id: ID!) { updateWorkspace(id: $id, input: { name: "Quay room 2" }) { id } }`, { id: workspaces[1] }, manager.accessToken);
-    await relayed('workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Quay room 2');
-    await waitFor(async () => (await metric(m, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
+    await relayed(sg, 'workspace.updated', (data) => data.workspaceId === workspaces[1] && data.name === 'Quay room 2');
+    await waitFor(async () => (await counterSum(m, 'atrium_response_cache_invalidations_total', { type: 'Workspace', tier: 'memory' })) > heard, {
       timeoutMs: 60_000,
       what: 'the memory gateway to hear the invalidation',
     });
@@ -281,7 +257,7 @@ describe('the response cache with Redis down', () => {
     const fetched = searches();
     expect(await read()).toBe('miss');
     expect(searches()).toBe(fetched + 1);
-    expect(await metric(c, 'atrium_response_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
+    expect(await counterSum(c, 'atrium_response_cache_failures_total', { operation: 'read' })).toBeGreaterThan(0);
 
     // Back, empty (a restart without persistence): the next reads fill it and are served from it.
     await privateRedis.restart({ keepData: false });
