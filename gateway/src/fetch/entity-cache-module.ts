@@ -1,5 +1,5 @@
-import IORedis from 'ioredis';
 import type { GatewayModule } from '../module';
+import { connectCacheRedis } from './cache-redis';
 import { startInvalidation, type Invalidation } from './cache-invalidation';
 import { EntityCache } from './entity-cache';
 
@@ -16,11 +16,7 @@ export function entityCache(): GatewayModule<{ cache: EntityCache | undefined; i
     name: 'entity cache',
     async start({ config, log, metrics }) {
       if (config.CACHE === 'off') return { cache: undefined, invalidation: undefined };
-      // No offline queue: with Redis away, a read fails at once (a miss) instead of waiting.
-      // Auto-pipelining: the reads of concurrent requests go out in one write per event-loop turn.
-      const redis = new IORedis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, enableAutoPipelining: true, connectionName: 'gateway:cache' });
-      redis.on('error', () => undefined); // reported by the cache (at most every 30 s) when a read or write fails
-      await redis.connect().catch(() => undefined);
+      const redis = await connectCacheRedis(config.REDIS_URL, 'gateway:cache');
       const cache = new EntityCache({
         mode: config.CACHE,
         prefix: config.CACHE_PREFIX,

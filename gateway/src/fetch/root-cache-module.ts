@@ -1,4 +1,4 @@
-import IORedis from 'ioredis';
+import { connectCacheRedis } from './cache-redis';
 import { ResponseStore } from '../http/response-cache-store';
 import type { GatewayModule } from '../module';
 import type { Invalidation } from './cache-invalidation';
@@ -19,13 +19,7 @@ export function rootCache(invalidation: Invalidation | undefined): GatewayModule
     name: 'root cache',
     async start({ config, log, metrics }) {
       if (config.CACHE === 'off' || config.ROOT_CACHE === 'off' || !invalidation) return { roots: undefined };
-      // No offline queue: with Redis away, a lookup fails at once (a miss) instead of waiting.
-      const redis =
-        config.CACHE === 'redis'
-          ? new IORedis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, enableAutoPipelining: true, connectionName: 'gateway:root-cache' })
-          : undefined;
-      redis?.on('error', () => undefined); // reported by the store (at most every 30 s) when a read or write fails
-      await redis?.connect().catch(() => undefined);
+      const redis = config.CACHE === 'redis' ? await connectCacheRedis(config.REDIS_URL, 'gateway:root-cache') : undefined;
       const store = new ResponseStore({
         mode: config.CACHE,
         prefix: config.CACHE_PREFIX,

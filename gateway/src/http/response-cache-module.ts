@@ -1,4 +1,5 @@
-import IORedis from 'ioredis';
+import { connectCacheRedis } from '../fetch/cache-redis';
+import type IORedis from 'ioredis';
 import type { Invalidation } from '../fetch/cache-invalidation';
 import type { GatewayModule } from '../module';
 import { ResponseCache } from './response-cache';
@@ -26,13 +27,7 @@ export function responseCache(invalidation: Invalidation | undefined): GatewayMo
         invalidation.add(invalidate);
         return { responses: undefined };
       }
-      // No offline queue: with Redis away, a lookup fails at once (a miss) instead of waiting.
-      const redis =
-        config.CACHE === 'redis'
-          ? new IORedis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, enableAutoPipelining: true, connectionName: 'gateway:response-cache' })
-          : undefined;
-      redis?.on('error', () => undefined); // reported by the store (at most every 30 s) when a read or write fails
-      await redis?.connect().catch(() => undefined);
+      const redis = config.CACHE === 'redis' ? await connectCacheRedis(config.REDIS_URL, 'gateway:response-cache') : undefined;
       const store = new ResponseStore({
         mode: config.CACHE,
         prefix: config.CACHE_PREFIX,
