@@ -183,8 +183,9 @@ interface FetchTrace {
  * A sharer's own answer: its data copied (the executor merges into it), its errors and
  * extensions copied through JSON (rare; errors keep their `extensions`), the raw HTTP
  * response (read-only, and not cloneable) shared. The data is copied by a walk over its
- * plain JSON tree: 4× faster than a JSON round trip and than `structuredClone` on 20 users
- * (7 vs 28 and 27 µs), and the copy was 4 % of the gateway's CPU under load with dedup on.
+ * plain JSON tree: several times faster than a JSON round trip or `structuredClone` on 20
+ * users (bench/results/2026-12-04-profiles.txt, section 5), and the copy was 4 % of the
+ * gateway's CPU under load with dedup on (section 2 there).
  */
 function copyResponse(response: GatewayGraphQLResponse): GatewayGraphQLResponse {
   const { http, data, errors, extensions } = response as GatewayGraphQLResponse & { http?: unknown };
