@@ -1,6 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BodyRefused, readJsonBody, servesDirectly } from './http-direct';
+import { BodyRefused, directRoute, malformedBody, readJsonBody, requestIdOf, sendJson, servesDirectly } from './http-direct';
+import type { Logger } from './logger';
 
 const req = (method: string, url: string, headers: Record<string, string>) => ({ method, url, headers }) as unknown as IncomingMessage;
 
@@ -66,5 +67,50 @@ describe('readJsonBody (as express.json reads it)', () => {
     const big = JSON.stringify({ query: 'x'.repeat(limit) });
     await expect(send(big)).resolves.toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     await expect(send(big, true)).resolves.toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+});
+
+describe('directRoute (a request taken before Express)', () => {
+  let server: Server;
+  let port: number;
+  const logged: unknown[] = [];
+  const log = { error: (fields: unknown) => void logged.push(fields) } as unknown as Logger;
+  const route = directRoute(
+    log,
+    (message) => message.url !== '/not-mine',
+    async (message, res) => {
+      if (message.url === '/refused') throw malformedBody();
+      if (message.url === '/fails') throw new Error('SELECT * FROM secrets failed');
+      sendJson(res, 200, { requestId: requestIdOf(message, res) });
+    },
+  );
+  beforeAll(async () => {
+    server = createServer((message, res) => {
+      if (!route(message, res)) sendJson(res, 404, { passed: true });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const call = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+    return { status: res.status, requestId: res.headers.get('x-request-id'), body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('passes on what it does not accept', async () => {
+    expect(await call('/not-mine')).toMatchObject({ status: 404, body: { passed: true } });
+  });
+  it("echoes the caller's x-request-id, or makes one up", async () => {
+    expect(await call('/', { 'x-request-id': 'trace-1' })).toEqual({ status: 200, requestId: 'trace-1', body: { requestId: 'trace-1' } });
+    const made = await call('/');
+    expect(made.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(made.body.requestId).toBe(made.requestId);
+  });
+  it('answers a refused body as the Express path does, and anything else as a bare 500 that shows no internals', async () => {
+    expect(await call('/refused')).toMatchObject({ status: 400, body: { errors: [{ message: 'Malformed request body', extensions: { code: 'BAD_REQUEST' } }] } });
+    const failed = await call('/fails');
+    expect(failed).toMatchObject({ status: 500, body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } });
+    expect(JSON.stringify(failed.body)).not.toContain('secrets');
+    expect(logged).toHaveLength(1);
   });
 });

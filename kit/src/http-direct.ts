@@ -1,6 +1,8 @@
-import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from './errors';
+import type { Logger } from './logger';
 
 /**
  * GraphQL over HTTP without Express, for the requests that need none of it — the gateway's
@@ -16,6 +18,33 @@ import { ErrorCode } from './errors';
  * took it — it then answers it whole.
  */
 export type DirectRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The route that takes the requests `accepts` says yes to and answers them with `serve`:
+ * a body `serve` refuses ({@link BodyRefused}) is answered as the Express path answers it;
+ * anything else it throws is logged and answered as a GraphQL-shaped 500 (never a stack
+ * trace, never a request left hanging).
+ */
+export function directRoute(log: Logger, accepts: (req: IncomingMessage) => boolean, serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>): DirectRoute {
+  return (req, res) => {
+    if (!accepts(req)) return false;
+    serve(req, res).catch((err: unknown) => {
+      if (err instanceof BodyRefused && !res.headersSent) return sendBodyRefused(res, err);
+      log.error({ err }, 'GraphQL request failed outside Apollo Server');
+      if (res.headersSent) return void res.end();
+      sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+    });
+    return true;
+  };
+}
+
+/** The request's `x-request-id` (a new one when it has none), echoed on the response: the id its logs and its subgraph fetches carry. */
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const header = req.headers['x-request-id'];
+  const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+  res.setHeader('x-request-id', requestId);
+  return requestId;
+}
 
 /**
  * Whether a request to `/graphql` can skip Express: a plain JSON POST from a client that is
@@ -35,10 +64,10 @@ export function servesDirectly(req: IncomingMessage): boolean {
   return !accept || !/multipart\/mixed|text\/event-stream/i.test(accept);
 }
 
-/** Why a body was refused, answered as the Express path answers it (body-limit.ts). */
+/** Why a body was refused: its status, message and code, the same on every path (Express's too: gateway/src/http/body-limit.ts). */
 export class BodyRefused extends Error {
   constructor(
-    readonly status: 400 | 413,
+    readonly status: number,
     message: string,
     readonly code: string,
   ) {
@@ -46,13 +75,18 @@ export class BodyRefused extends Error {
   }
 }
 
+/** A body longer than the limit: 413 PAYLOAD_TOO_LARGE, naming the limit. */
+export const bodyTooLarge = (maxBytes: number) => new BodyRefused(413, `Request body too large (at most ${maxBytes} bytes)`, ErrorCode.PAYLOAD_TOO_LARGE);
+
+/** A body that cannot be read as JSON: BAD_REQUEST (400 unless the parser said otherwise). */
+export const malformedBody = (status = 400) => new BodyRefused(status, 'Malformed request body', ErrorCode.BAD_REQUEST);
+
 /** The body of `req`, at most `maxBytes` long (a longer one: 413 PAYLOAD_TOO_LARGE). */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new BodyRefused(413, `Request body too large (at most ${maxBytes} bytes)`, ErrorCode.PAYLOAD_TOO_LARGE);
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) {
     req.resume(); // drained, not read
-    return Promise.reject(tooLarge());
+    return Promise.reject(bodyTooLarge(maxBytes));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -64,13 +98,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (size > maxBytes) {
         refused = true;
         chunks.length = 0;
-        reject(tooLarge());
+        reject(bodyTooLarge(maxBytes));
         return;
       }
       chunks.push(chunk);
     });
     req.on('error', () => {
-      if (!refused) reject(new BodyRefused(400, 'Malformed request body', ErrorCode.BAD_REQUEST));
+      if (!refused) reject(malformedBody());
       refused = true;
     });
     req.on('end', () => {
@@ -88,7 +122,7 @@ export function parseJsonBody(raw: Buffer): unknown {
   } catch {
     // refused below
   }
-  throw new BodyRefused(400, 'Malformed request body', ErrorCode.BAD_REQUEST);
+  throw malformedBody();
 }
 
 /** The JSON body of `req`, at most `maxBytes` long ({@link readBody}, {@link parseJsonBody}). */
@@ -106,6 +140,11 @@ export function httpGraphQLRequest(req: IncomingMessage, body: unknown): HTTPGra
   return { method: 'POST', headers, search: '', body };
 }
 
+/** Runs a request's `body` through Apollo Server with its `context`, and writes the answer. */
+export async function answerGraphQL<C extends BaseContext>(apollo: ApolloServer<C>, req: IncomingMessage, res: ServerResponse, body: unknown, context: () => Promise<C>): Promise<void> {
+  await sendHttpGraphQLResponse(res, await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: httpGraphQLRequest(req, body), context }));
+}
+
 /** Writes Apollo Server's answer: its status and headers, then its body, whole or streamed. */
 export async function sendHttpGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -121,11 +160,16 @@ export async function sendHttpGraphQLResponse(res: ServerResponse, response: HTT
 
 /** A refused body's answer: a GraphQL-shaped JSON error, as the Express path gives it. */
 export function sendBodyRefused(res: ServerResponse, refused: BodyRefused): void {
-  const body = JSON.stringify({ errors: [{ message: refused.message, extensions: { code: refused.code } }] });
-  res.statusCode = refused.status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(body));
   // A body left unread (too large) is not waited for: the connection closes after the answer.
   if (refused.status === 413) res.setHeader('connection', 'close');
+  sendJson(res, refused.status, { errors: [{ message: refused.message, extensions: { code: refused.code } }] });
+}
+
+/** A whole JSON answer with its status. */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
 }

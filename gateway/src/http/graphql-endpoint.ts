@@ -3,20 +3,9 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import {
-  BodyRefused,
-  createErrorFormatter,
-  httpGraphQLRequest,
-  readJsonBody,
-  refuseUnsafeStrings,
-  sendBodyRefused,
-  sendHttpGraphQLResponse,
-  servesDirectly,
-  tracingOn,
-} from '@atrium/kit';
+import { answerGraphQL, createErrorFormatter, directRoute, readJsonBody, refuseUnsafeStrings, requestIdOf, servesDirectly, tracingOn } from '@atrium/kit';
 import cors from 'cors';
 import type { RequestHandler } from 'express';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from '../context';
 import type { GatewayModule } from '../module';
@@ -88,39 +77,23 @@ export function graphqlEndpoint(
       /** Each request's context, whichever way it came (Express or direct). */
       const contextOf = async (req: IncomingMessage, res: ServerResponse, ip: string | undefined): Promise<GatewayContext> => {
         // First, so that even a refused request (a bad token: 401) carries its id.
-        const header = req.headers['x-request-id'];
-        const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
-        res.setHeader('x-request-id', requestId);
+        const requestId = requestIdOf(req, res);
         return { caller: null, ...(await host.context(req, res)), requestId, ip };
-      };
-      /** A plain JSON POST of a client that is no browser, straight to Apollo Server (kit's http-direct.ts says why and which). */
-      const serveDirectly = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-        let body: unknown;
-        try {
-          body = await readJsonBody(req, config.REQUEST_MAX_BYTES);
-        } catch (err) {
-          if (err instanceof BodyRefused) return sendBodyRefused(res, err);
-          throw err;
-        }
-        const ip = host.clientIp(req);
-        const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: httpGraphQLRequest(req, body), context: () => contextOf(req, res, ip) });
-        await sendHttpGraphQLResponse(res, response);
       };
       return {
         apollo,
         inFront: (handler) => void front.push(handler),
-        // Not while tracing: the server span of a request is Express middleware (ops/tracing.ts).
-        direct: (req, res) => {
-          if (tracingOn() || !servesDirectly(req)) return false;
-          serveDirectly(req, res).catch((err: unknown) => {
-            log.error({ err }, 'GraphQL request failed outside Apollo Server');
-            if (res.headersSent) return void res.end();
-            res.statusCode = 500;
-            res.setHeader('content-type', 'application/json; charset=utf-8');
-            res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-          });
-          return true;
-        },
+        // A plain JSON POST of a client that is no browser, straight to Apollo Server (kit's http-direct.ts
+        // says why and which); not while tracing: a request's server span is Express middleware (ops/tracing.ts).
+        direct: directRoute(
+          log,
+          (req) => !tracingOn() && servesDirectly(req),
+          async (req, res) => {
+            const body = await readJsonBody(req, config.REQUEST_MAX_BYTES);
+            const ip = host.clientIp(req);
+            await answerGraphQL(apollo, req, res, body, () => contextOf(req, res, ip));
+          },
+        ),
         routes(app) {
           app.use(
             '/graphql',

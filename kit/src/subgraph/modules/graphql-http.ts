@@ -5,7 +5,6 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { checkSignedBody, signedJsonBody, type Signing } from '../../auth/signature';
@@ -13,7 +12,7 @@ import { authenticate, type TokenVerifier } from '../../auth/verify';
 import type { SubgraphConfig } from '../../config';
 import { createErrorFormatter } from '../../errors';
 import { jsonErrors, listen, type HttpService } from '../../http';
-import { BodyRefused, httpGraphQLRequest, parseJsonBody, readBody, sendBodyRefused, sendHttpGraphQLResponse, servesDirectly } from '../../http-direct';
+import { answerGraphQL, directRoute, parseJsonBody, readBody, requestIdOf, sendJson, servesDirectly, type DirectRoute } from '../../http-direct';
 import { refuseUnsafeStrings } from '../../input-strings';
 import type { Module } from '../../lifecycle';
 import type { Metrics } from '../../metrics';
@@ -55,18 +54,10 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     const app = express();
     app.disable('x-powered-by');
     for (const routes of options.routes) routes(app);
-    const tracing = !!options.telemetry?.enabled;
-    let direct: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+    // Offered each request before Express, once Apollo Server has started (below).
+    let direct: DirectRoute | undefined;
     const httpServer = createServer((req, res) => {
-      // Not while tracing: a request's server span is Express middleware (telemetry-http.ts).
-      if (!direct || tracing || !servesDirectly(req)) return void app(req, res);
-      direct(req, res).catch((err: unknown) => {
-        log.error({ err }, 'GraphQL request failed outside Apollo Server');
-        if (res.headersSent) return void res.end();
-        res.statusCode = 500;
-        res.setHeader('content-type', 'application/json; charset=utf-8');
-        res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-      });
+      if (!direct?.(req, res)) app(req, res);
     });
     const production = config.NODE_ENV === 'production';
     // Tracing (when on): root-field resolvers in spans of their own (telemetry-resolvers.ts).
@@ -94,9 +85,8 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     // Tracing (when on): each request a server span continuing the gateway's `traceparent`, first of all.
     if (options.telemetry?.enabled) app.use('/graphql', serverSpans(options.telemetry));
     const contextOf = async (req: IncomingMessage, res: ServerResponse): Promise<Context> => {
-      const header = req.headers['x-request-id'];
-      const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
-      res.setHeader('x-request-id', requestId);
+      // First, so that even a refused request (a bad token: 401) carries its id.
+      const requestId = requestIdOf(req, res);
       return options.context(await authenticate(req.headers.authorization, options.verify), requestId);
     };
     app.use(
@@ -105,24 +95,20 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
       ...signedJsonBody(options.signing, { limit: options.maxBodyBytes }),
       expressMiddleware(apollo, { context: ({ req, res }) => contextOf(req, res) }),
     );
-    direct = async (req, res) => {
-      let body: unknown;
-      try {
+    // The gateway's requests (plain JSON POSTs) skip Express; not while tracing: a request's
+    // server span is Express middleware (telemetry-http.ts).
+    const tracing = !!options.telemetry?.enabled;
+    direct = directRoute(
+      log,
+      (req) => !tracing && servesDirectly(req),
+      async (req, res) => {
         const raw = await readBody(req, options.maxBodyBytes);
-        body = parseJsonBody(raw);
+        const body = parseJsonBody(raw);
         const signed = checkSignedBody(options.signing, req, raw);
-        if (!signed.ok) {
-          res.statusCode = 401;
-          res.setHeader('content-type', 'application/json; charset=utf-8');
-          return void res.end(JSON.stringify(signed.body));
-        }
-      } catch (err) {
-        if (err instanceof BodyRefused) return sendBodyRefused(res, err);
-        throw err;
-      }
-      const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: httpGraphQLRequest(req, body), context: () => contextOf(req, res) });
-      await sendHttpGraphQLResponse(res, response);
-    };
+        if (!signed.ok) return sendJson(res, 401, signed.body);
+        await answerGraphQL(apollo, req, res, body, () => contextOf(req, res));
+      },
+    );
     app.use(jsonErrors(log));
     try {
       return { ...(await listen(httpServer, { port: config.PORT, host: config.HOST, log, name })), apollo };
