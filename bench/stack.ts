@@ -117,6 +117,8 @@ export class Stack {
   /** The environment the Atrium gateway was started with (for extra gateways, see {@link startAtrium}). */
   private atriumEnv: NodeJS.ProcessEnv | undefined;
   private extraGateways = 0;
+  /** Each subgraph's environment as started (for copies, see {@link startSubgraphCopy}). */
+  private readonly subgraphEnvs = new Map<string, NodeJS.ProcessEnv>();
 
   constructor(private readonly options: StackOptions) {}
 
@@ -124,7 +126,7 @@ export class Stack {
     return `atrium-bench-${this.runId}`;
   }
 
-  private start(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeArgs: string[] = []): Child {
+  private start(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeArgs: string[] = [], cwd = this.options.repoRoot): Child {
     if (this.stopped) throw new Error(`not starting ${name}: the benchmark is stopping`);
     const { repoRoot } = this.options;
     const child = Child.start({
@@ -133,7 +135,7 @@ export class Stack {
       args,
       nodeArgs: ['--enable-source-maps', '--require', path.join(repoRoot, 'dist/scripts/lib/parent-watch.js'), ...nodeArgs],
       env: { ...benchEnv.inherited, ...env },
-      cwd: repoRoot,
+      cwd,
       logFile: path.join(this.workDir, `${name}.log`),
     });
     this.children.push(child);
@@ -216,6 +218,7 @@ export class Stack {
       const entry = `dist/subgraphs/${name}/src/main.js`;
       if (!existsSync(path.join(repoRoot, entry))) throw new Error(`${entry} is missing: build first (npm run build)`);
       const nodeArgs = this.options.subgraphNodeArgs?.name === name ? this.options.subgraphNodeArgs.args : [];
+      this.subgraphEnvs.set(name, env);
       const child = this.start(name, entry, env, [], nodeArgs);
       await waitFor(name, child, httpOk(`${subgraphUrl(name)}/ready`));
       this.subgraphs.set(name, { name, url: `${subgraphUrl(name)}/graphql`, child });
@@ -340,6 +343,22 @@ export class Stack {
       throw err;
     }
     return { name, url: `http://127.0.0.1:${port}/graphql`, child };
+  }
+
+  /**
+   * Starts one more process of subgraph `name` on the same database, Redis namespaces and
+   * settings, on a port of its own, built in the checkout `checkout` (its `dist/`): how
+   * `npm run bench:ab` loads two builds of a subgraph side by side on the same data.
+   */
+  async startSubgraphCopy(name: string, label: string, checkout: string): Promise<Endpoint> {
+    const env = this.subgraphEnvs.get(name);
+    if (!env) throw new Error(`subgraph ${name} is not running (full mode only)`);
+    const entry = path.join(checkout, `dist/subgraphs/${name}/src/main.js`);
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: build that checkout first (npm run build:ts)`);
+    const port = await freePort();
+    const child = this.start(`${name}-${label}`, entry, { ...env, PORT: String(port) }, [], [], checkout);
+    await waitFor(`${name} (${label})`, child, httpOk(`http://127.0.0.1:${port}/ready`));
+    return { name: `${name}-${label}`, url: `http://127.0.0.1:${port}/graphql`, child };
   }
 
   /** Stops one gateway started by {@link startAtrium} (SIGTERM, then SIGKILL to its group). */

@@ -1,5 +1,6 @@
 import { Reference, ReferenceKind, type EntityData, type EntityMetadata, type EntityName, type FilterQuery, type FindOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { cachedStatement, type ReadOptions } from './read-statements';
 
 /** The part of MikroORM's `EntityManager` a read-only find needs that it does not publish. */
 interface WhereProcessing {
@@ -23,14 +24,13 @@ export async function findReadOnly<T extends object>(
   options: FindOptions<T> & { first?: number; after?: string; overfetch?: boolean } = {},
 ): Promise<T[]> {
   const meta = em.getMetadata().get<T>(entity as string);
-  const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
-  const rows = (await em.getDriver().find(meta.className, processed as never, { ...options, populate: [], ctx: em.getTransactionContext(), em } as never)) as EntityData<T>[];
+  const rows = (await readRows(em, meta, where, options)) as EntityData<T>[];
   const references = new Map<string, object>();
-  const reference = (type: string, id: string) => {
-    const key = `${type}:${id}`;
+  const reference = (prop: PropertyPlan, id: string) => {
+    const key = `${prop.reference}:${id}`;
     let found = references.get(key);
-    if (!found) references.set(key, (found = em.getReference(type, id)));
-    return found;
+    if (!found) references.set(key, (found = em.getReference(prop.reference!, id)));
+    return prop.wrapped ? Reference.create(found) : found;
   };
   const plan = planOf(meta);
   const platform = em.getPlatform();
@@ -44,12 +44,41 @@ export async function findReadOnly<T extends object>(
       const value = target[prop.name];
       if (value === undefined || value === null) continue;
       if (prop.reference) {
-        const ref = reference(prop.reference, value as string);
-        target[prop.name] = prop.wrapped ? Reference.create(ref) : ref;
+        // A many-to-one becomes its reference when first read: making one (an entity of the
+        // em's identity map) cost more than the rest of the row, and most answers never ask.
+        Object.defineProperty(target, prop.name, {
+          configurable: true,
+          enumerable: true,
+          get: () => reference(prop, value as string),
+          set(next: unknown) {
+            Object.defineProperty(this, prop.name, { value: next, configurable: true, enumerable: true, writable: true });
+          },
+        });
       } else if (prop.customType) target[prop.name] = prop.customType.convertToJSValue(value, platform);
     }
     return Object.setPrototypeOf(target, meta.prototype) as T;
   });
+}
+
+/**
+ * The rows of the find, mapped to property names: by the statement cached for its shape
+ * (read-statements.ts) when there is one, else by the driver's `find` as `em.find` would.
+ */
+async function readRows(em: EntityManager, meta: EntityMetadata, where: unknown, options: object): Promise<unknown[]> {
+  const driver = em.getDriver();
+  const cached = await cachedStatement(em, meta, where, options as ReadOptions & Record<string, unknown>);
+  if (!cached) {
+    const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
+    return driver.find(meta.className, processed as never, { ...options, populate: [], ctx: em.getTransactionContext(), em } as never);
+  }
+  // As the driver's QueryBuilder executes a select: its connection, context and logging, then each row mapped.
+  const type = (options as { connectionType?: 'read' | 'write' }).connectionType ?? (em.config.get('preferReadReplicas') ? 'read' : 'write');
+  try {
+    const rows = await driver.getConnection(type).execute<EntityData<object>[]>(cached.statement.sql, cached.params, 'all', em.getTransactionContext(), { id: em.id } as object);
+    return rows.map((row) => driver.mapResult(row, meta));
+  } catch (err) {
+    throw driver.convertException(err as Error);
+  }
 }
 
 interface PropertyPlan {
