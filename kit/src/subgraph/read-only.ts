@@ -26,38 +26,15 @@ export async function findReadOnly<T extends object>(
   const meta = em.getMetadata().get<T>(entity as string);
   const rows = (await readRows(em, meta, where, options)) as EntityData<T>[];
   const references = new Map<string, object>();
-  const reference = (prop: PropertyPlan, id: string) => {
-    const key = `${prop.reference}:${id}`;
+  const page: PageReferences = (relation, id) => {
+    const key = `${relation.reference}:${id}`;
     let found = references.get(key);
-    if (!found) references.set(key, (found = em.getReference(prop.reference!, id)));
-    return prop.wrapped ? Reference.create(found) : found;
+    if (!found) references.set(key, (found = em.getReference(relation.reference, id)));
+    return relation.wrapped ? Reference.create(found) : found;
   };
-  const plan = planOf(meta);
+  const Row = rowClassOf(meta);
   const platform = em.getPlatform();
-  return rows.map((row) => {
-    // The driver's row already holds the properties by name: convert what needs it in place,
-    // then give it the entity's class. Its own data properties shadow the accessors MikroORM
-    // puts on the entity's prototype (change tracking, per property and row: the cost this
-    // path avoids); getters, methods and `instanceof` come from the class.
-    const target = row as Record<string, unknown>;
-    for (const prop of plan) {
-      const value = target[prop.name];
-      if (value === undefined || value === null) continue;
-      if (prop.reference) {
-        // A many-to-one becomes its reference when first read: making one (an entity of the
-        // em's identity map) cost more than the rest of the row, and most answers never ask.
-        Object.defineProperty(target, prop.name, {
-          configurable: true,
-          enumerable: true,
-          get: () => reference(prop, value as string),
-          set(next: unknown) {
-            Object.defineProperty(this, prop.name, { value: next, configurable: true, enumerable: true, writable: true });
-          },
-        });
-      } else if (prop.customType) target[prop.name] = prop.customType.convertToJSValue(value, platform);
-    }
-    return Object.setPrototypeOf(target, meta.prototype) as T;
-  });
+  return rows.map((row) => new Row(row as Record<string, unknown>, page, platform) as T);
 }
 
 /**
@@ -81,28 +58,68 @@ async function readRows(em: EntityManager, meta: EntityMetadata, where: unknown,
   }
 }
 
-interface PropertyPlan {
+/** A many-to-one or one-to-one of a read-only row: the entity it points to, and where the row keeps its key. */
+interface Relation {
   name: string;
-  /** The entity a many-to-one or one-to-one points to, whose reference stands for the key read. */
-  reference?: string;
+  reference: string;
   /** A `Ref<…>` (`ref: true`) rather than the bare reference. */
   wrapped: boolean;
-  customType?: { convertToJSValue(value: unknown, platform: unknown): unknown };
+  key: symbol;
 }
 
-const plans = new WeakMap<object, PropertyPlan[]>();
+/** The references of one page: each made (in the em's identity map) when first read, once per entity. */
+type PageReferences = (relation: Relation, id: string) => object;
 
-/** What to do with each property of an entity's rows, worked out once per entity. */
-function planOf(meta: EntityMetadata): PropertyPlan[] {
-  let plan = plans.get(meta);
-  if (!plan) {
-    plan = meta.props.map((prop) => ({
-      name: prop.name,
-      reference: prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE ? prop.type : undefined,
-      wrapped: !!prop.ref,
-      customType: prop.customType as PropertyPlan['customType'],
-    }));
-    plans.set(meta, plan);
+/** Where a read-only row keeps its page's references. */
+const PAGE = Symbol('page references');
+
+type RowClass = new (row: Record<string, unknown>, page: PageReferences, platform: unknown) => object;
+
+const rowClasses = new WeakMap<object, RowClass>();
+
+/**
+ * The class of an entity's read-only rows, made once per entity: a prototype between the
+ * entity's and each row that holds a plain writable slot for every property (so that setting
+ * one in the constructor makes an own data property, not a call of the change-tracking
+ * setter MikroORM puts on the entity's prototype) and a getter for every many-to-one, which
+ * makes its reference when first read — making one (an entity of the em's identity map) cost
+ * more than the rest of the row, and most answers never ask. Rows of one entity share one
+ * shape (the same properties in the same order), which keeps GraphQL's reads of them fast;
+ * getters, methods and `instanceof` come from the entity's class.
+ */
+function rowClassOf(meta: EntityMetadata): RowClass {
+  let Row = rowClasses.get(meta);
+  if (Row) return Row;
+  const plain: { name: string; customType?: { convertToJSValue(value: unknown, platform: unknown): unknown } }[] = [];
+  const relations: Relation[] = [];
+  for (const prop of meta.props) {
+    if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
+      relations.push({ name: prop.name, reference: prop.type, wrapped: !!prop.ref, key: Symbol(prop.name) });
+    } else plain.push({ name: prop.name, customType: prop.customType as (typeof plain)[number]['customType'] });
   }
-  return plan;
+  const prototype = Object.create(meta.prototype) as object;
+  for (const { name } of plain) Object.defineProperty(prototype, name, { value: undefined, writable: true, configurable: true });
+  for (const relation of relations) {
+    Object.defineProperty(prototype, relation.name, {
+      configurable: true,
+      get(this: Record<PropertyKey, unknown>) {
+        const id = this[relation.key];
+        return id == null ? id : (this[PAGE] as PageReferences)(relation, id as string);
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, relation.name, { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
+  Row = function Row(this: Record<PropertyKey, unknown>, row: Record<string, unknown>, page: PageReferences, platform: unknown) {
+    for (const { name, customType } of plain) {
+      const value = row[name];
+      this[name] = customType && value != null ? customType.convertToJSValue(value, platform) : value;
+    }
+    for (const relation of relations) this[relation.key] = row[relation.name];
+    this[PAGE] = page;
+  } as unknown as RowClass;
+  Row.prototype = prototype;
+  rowClasses.set(meta, Row);
+  return Row;
 }
