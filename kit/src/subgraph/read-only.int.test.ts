@@ -114,6 +114,7 @@ const shapes: { name: string; first: [Where, Options]; again: [Where, Options] }
     again: [{ $or: [{ title: { $ilike: '%2%' } }, { title: { $ilike: '%nothing%' } }] }, { orderBy: { title: 'asc' } }],
   },
   { name: 'a relation\'s column (a join)', first: [{ shelf: { city: 'Paris' } }, { orderBy: { title: 'asc' } }], again: [{ shelf: { city: 'Nice' } }, { orderBy: { title: 'asc' } }] },
+  { name: 'one row by a column, limit 1', first: [{ title: 'Book 01' }, { limit: 1 }], again: [{ title: 'Book 07' }, { limit: 1 }] },
   { name: 'a list of ids', first: [{ title: { $in: ['Book 01', 'Book 02'] } }, { orderBy: { title: 'asc' } }], again: [{ title: { $in: ['Book 05', 'Book 09'] } }, { orderBy: { title: 'asc' } }] },
   { name: 'a page', first: [{ pages: { $gte: 100 } }, { first: 5, orderBy: { title: 'asc', id: 'asc' } }], again: [{ pages: { $gte: 250 } }, { first: 5, orderBy: { title: 'asc', id: 'asc' } }] },
 ];

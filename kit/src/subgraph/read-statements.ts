@@ -21,6 +21,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 /** What the driver's `find` is asked, besides `where`: only these shape a cached statement. */
 export interface ReadOptions {
   first?: number;
+  limit?: number;
+  offset?: number;
   after?: string;
   overfetch?: boolean;
   orderBy?: unknown;
@@ -38,7 +40,7 @@ interface Shape {
   values: unknown[];
 }
 
-const CACHEABLE_OPTIONS = new Set(['first', 'after', 'overfetch', 'orderBy']);
+const CACHEABLE_OPTIONS = new Set(['first', 'after', 'overfetch', 'orderBy', 'limit', 'offset']);
 
 /** Bounded: shapes come from code paths, not from values, so a few hundred is every one. */
 const MAX_SHAPES = 500;
@@ -102,7 +104,8 @@ export function shapeOf(where: unknown, options: ReadOptions & Record<string, un
     if (!Array.isArray(decoded) || decoded.some((value) => typeof value !== 'string' && typeof value !== 'number')) return undefined;
     afterKey = walk(decoded) ?? '-';
   }
-  const key = `${whereKey}|${JSON.stringify(options.orderBy ?? null)}|${options.first ?? '-'}|${options.overfetch ? 1 : 0}|${afterKey}`;
+  // Page sizes and offsets are part of the shape (a handful of values each), not slots.
+  const key = `${whereKey}|${JSON.stringify(options.orderBy ?? null)}|${options.first ?? '-'}|${options.limit ?? '-'}|${options.offset ?? '-'}|${options.overfetch ? 1 : 0}|${afterKey}`;
   return { key, values };
 }
 
