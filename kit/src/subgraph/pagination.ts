@@ -74,11 +74,20 @@ export function connectionType<T>(node: ClassType<T>, name: string) {
   return ConnectionBase;
 }
 
+/** What a connection is made of: a MikroORM `Cursor`, or the same read lazily (see `findPage`). */
+export interface PageOf<T> {
+  items: T[];
+  hasNextPage?: boolean | null;
+  from(node: T): string;
+  readonly endCursor: string | null;
+  totalCount?: number;
+}
+
 /**
  * Turns a MikroORM keyset-pagination `Cursor` (from `em.findByCursor`) into a connection.
  * With `count`, `totalCount` is computed only if a client reads it; cursors too.
  */
-export function toConnection<T extends object>(cursor: Cursor<T>, count?: () => Promise<number>): Connection<T> {
+export function toConnection<T extends object>(cursor: PageOf<T>, count?: () => Promise<number>): Connection<T> {
   // Cursors are encoded only when read (getters): most pages are asked for their nodes alone,
   // and encoding one (a JSON array, then base64url) per edge was paid for every row.
   const connection = {
@@ -130,14 +139,26 @@ export async function findPage<T extends object>(
     const columns = Object.keys(page.orderBy as object).map((key) => properties[key]);
     checkCursorFor(page.after, columns);
   }
-  let cursor: Cursor<T>;
+  let cursor: PageOf<T>;
   if (readOnly) {
-    // What `em.findByCursor` does (one row more than the page tells whether there is a next one), read-only.
-    const cursorOptions = { ...page, overfetch: true } as never;
-    const items = await findReadOnly(em, entity, where, cursorOptions);
-    cursor = new Cursor(items as never[], undefined as never, cursorOptions, em.getMetadata().get(entity)) as unknown as Cursor<T>;
+    // What `em.findByCursor` does (one row more than the page tells whether there is a next
+    // one), read-only; MikroORM's `Cursor` (its order definition worked out per page) is only
+    // made when a cursor is read.
+    const items = await findReadOnly(em, entity, where, { ...page, overfetch: true } as never);
+    const hasNextPage = items.length > page.first;
+    if (hasNextPage) items.pop();
+    let made: PageOf<T> | undefined;
+    const mikroCursor = () => (made ??= new Cursor(items as never[], undefined as never, page as never, em.getMetadata().get(entity)) as unknown as PageOf<T>);
+    cursor = {
+      items,
+      hasNextPage,
+      from: (node) => mikroCursor().from(node),
+      get endCursor() {
+        return mikroCursor().endCursor;
+      },
+    };
   } else {
-    cursor = (await em.findByCursor(entity, where, { ...page, includeCount: false } as never)) as unknown as Cursor<T>;
+    cursor = (await em.findByCursor(entity, where, { ...page, includeCount: false } as never)) as unknown as PageOf<T>;
   }
   return toConnection(cursor, () => em.count(entity, where));
 }
