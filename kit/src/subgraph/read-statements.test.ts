@@ -15,7 +15,7 @@ describe('shapeOf', () => {
   });
 
   it('differs when anything but a slot differs: a boolean, a null, the keys or their order, a list\'s length, the order by, the page size', () => {
-    const key = (where: unknown, options: object = page) => shapeOf(where, options)!.key;
+    const key = (where: unknown, options: Parameters<typeof shapeOf>[1] = page) => shapeOf(where, options)!.key;
     const base = key({ active: true, kind: 'DESK' });
     expect(key({ active: false, kind: 'DESK' })).not.toBe(base);
     expect(key({ active: true, kind: null })).not.toBe(base);
