@@ -56,10 +56,12 @@ describe('the probe history', () => {
     const down = await waitFor(async () => pointsOf(await history(), 'catalog').find((p) => p.failures > 0), { what: 'a DOWN step of catalog' });
     expect(down.status).toBe('DOWN');
     await h.fakes.catalog.start();
+    // A step without failures needs a step boundary after the restart, then a probe in it:
+    // up to a whole step (10 s) and a poll, more on a busy machine.
     await waitFor(async () => {
       const points = pointsOf(await history(), 'catalog');
       return points[points.length - 1].status === 'UP' && points[points.length - 1].failures === 0;
-    }, { what: 'an UP step of catalog again' });
+    }, { what: 'an UP step of catalog again', timeoutMs: 45_000 });
   });
 
   it('prunes the samples older than the retention (24 h) on the next poll, and keeps the rest', async () => {
