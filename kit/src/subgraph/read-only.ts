@@ -48,13 +48,41 @@ async function readRows(em: EntityManager, meta: EntityMetadata, where: unknown,
     const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
     return driver.find(meta.className, processed as never, { ...options, populate: [], ctx: em.getTransactionContext(), em } as never);
   }
-  // As the driver's QueryBuilder executes a select: its connection, context and logging, then each row mapped.
   const type = (options as { connectionType?: 'read' | 'write' }).connectionType ?? (em.config.get('preferReadReplicas') ? 'read' : 'write');
   try {
-    const rows = await driver.getConnection(type).execute<EntityData<object>[]>(cached.statement.sql, cached.params, 'all', em.getTransactionContext(), { id: em.id } as object);
+    const rows = await select(em, driver.getConnection(type), cached.statement.sql, cached.params);
     return rows.map((row) => driver.mapResult(row, meta));
   } catch (err) {
     throw driver.convertException(err as Error);
+  }
+}
+
+/** The part of knex's client a select on one of its pool's connections uses. */
+interface KnexClient {
+  acquireConnection(): Promise<{ __knexUid?: string; query(sql: string): Promise<{ rows: EntityData<object>[] }> }>;
+  releaseConnection(connection: unknown): Promise<void>;
+  emit(event: 'query', data: { sql: string; bindings: unknown[]; __knexUid?: string }): boolean;
+}
+
+/**
+ * The rows of a cached statement, sent as MikroORM's QueryBuilder would send it — the same
+ * text (its `onQuery` hook and parameter formatting), the same 'query' event of knex
+ * (`countStatements` hears it) — but outside a transaction straight on a connection of
+ * knex's pool: knex's runner and MikroORM's query wrapper around it were ≈ 5 % of a list
+ * page's CPU (docs/benchmarks.md, "Issue 14"). Inside a transaction, through the
+ * transaction's connection as usual.
+ */
+async function select(em: EntityManager, connection: ReturnType<ReturnType<EntityManager['getDriver']>['getConnection']>, sql: string, params: unknown[]): Promise<EntityData<object>[]> {
+  const ctx = em.getTransactionContext();
+  if (ctx) return connection.execute<EntityData<object>[]>(sql, params, 'all', ctx, { id: em.id } as object);
+  const text = em.getPlatform().formatQuery(em.config.get('onQuery')(sql, params), params);
+  const client = connection.getKnex().client as unknown as KnexClient;
+  const pg = await client.acquireConnection();
+  try {
+    client.emit('query', { sql: text, bindings: [], __knexUid: pg.__knexUid });
+    return (await pg.query(text)).rows;
+  } finally {
+    await client.releaseConnection(pg);
   }
 }
 
