@@ -25,4 +25,22 @@ describe('profile summary', () => {
     expect(text).toContain(' 25.0%  atrium:gateway/src');
     expect(text).toContain(' 75.0%  execute  graphql:1');
   });
+
+  it('counts only the samples inside a window when given one (the load, not the start-up)', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), children: [2, 3] },
+        { id: 2, callFrame: frame('compile', 'node:internal/modules') },
+        { id: 3, callFrame: frame('execute', 'file:///w/node_modules/graphql/x.js') },
+      ],
+      samples: [2, 2, 3, 3, 2],
+      timeDeltas: [100, 100, 100, 100, 100],
+      startTime: 1_000,
+    };
+    const text = summarizeProfile(profile, 25, { from: 1_250, to: 1_450 });
+    expect(text).toContain('0.0 s sampled, during the load only');
+    expect(text).toContain('100.0%  graphql');
+    expect(text).not.toContain('node:');
+  });
 });

@@ -3,6 +3,14 @@ export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
+  /** When sampling started, µs of the monotonic clock (`process.hrtime`'s, on Linux). */
+  startTime?: number;
+}
+
+/** The samples to summarize: those taken between `from` and `to` (µs of the profile's clock). */
+export interface ProfileWindow {
+  from: number;
+  to: number;
 }
 
 /** Where a script lives, as a short name: the npm package (`@apollo/gateway`), `atrium:<folder>`, or `node:`. */
@@ -23,10 +31,15 @@ export function packageOf(url: string): string {
  * Self time per package and the top functions, as text: the first look at a profile.
  * Self time: the samples in which the function itself was running (not its callees).
  */
-export function summarizeProfile(profile: CpuProfile, top = 25): string {
+export function summarizeProfile(profile: CpuProfile, top = 25, window?: ProfileWindow): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime ?? 0;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.from || at > window.to)) return;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
   const packages = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -40,7 +53,7 @@ export function summarizeProfile(profile: CpuProfile, top = 25): string {
   const pct = (micros: number) => `${((100 * micros) / total).toFixed(1).padStart(5)}%`;
   const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
   return [
-    `self time by package (${(total / 1e6).toFixed(1)} s sampled):`,
+    `self time by package (${(total / 1e6).toFixed(1)} s sampled${window ? ', during the load only' : ''}):`,
     ...sorted(packages).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
     'top functions by self time:',
     ...sorted(functions).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
