@@ -147,14 +147,14 @@ export async function findPage<T extends object>(
     const items = await findReadOnly(em, entity, where, { ...page, overfetch: true } as never);
     const hasNextPage = items.length > page.first;
     if (hasNextPage) items.pop();
-    let made: PageOf<T> | undefined;
-    const mikroCursor = () => (made ??= new Cursor(items as never[], undefined as never, page as never, em.getMetadata().get(entity)) as unknown as PageOf<T>);
+    let mikroCursor: PageOf<T> | undefined;
+    const cursorOfPage = () => (mikroCursor ??= new Cursor(items as never[], undefined as never, page as never, em.getMetadata().get(entity)) as unknown as PageOf<T>);
     cursor = {
       items,
       hasNextPage,
-      from: (node) => mikroCursor().from(node),
+      from: (node) => cursorOfPage().from(node),
       get endCursor() {
-        return mikroCursor().endCursor;
+        return cursorOfPage().endCursor;
       },
     };
   } else {

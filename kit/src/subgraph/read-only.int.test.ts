@@ -172,6 +172,16 @@ describe('findReadOnly', () => {
     }
   });
 
+  it('takes the ordinary path under a filter of the entity manager\'s own (its condition may change per request)', async () => {
+    const where: Where = { pages: { $gte: 100 } };
+    await viaReadOnly(where, { orderBy: { title: 'asc' } }); // the shape is cached
+    const em = orm.em.fork();
+    em.addFilter('short', { pages: { $lt: 150 } }, Book);
+    let books!: Book[];
+    expect(await driverFinds(async () => (books = await findReadOnly(em, Book, where, { orderBy: { title: 'asc' } })))).toBe(1);
+    expect(books.map((b) => b.pages)).toEqual([100, 110, 120, 130, 140]);
+  });
+
   it('keeps values apart from the SQL: a quote or a backslash in a value is a value', async () => {
     const where: Where = { title: { $ilike: "%' or 1=1 --\\%" } };
     await viaReadOnly({ title: { $ilike: '%maps%' } }, { orderBy: { title: 'asc' } });

@@ -1,11 +1,6 @@
 import { Reference, ReferenceKind, type EntityData, type EntityMetadata, type EntityName, type FilterQuery, type FindOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { cachedStatement, type ReadOptions } from './read-statements';
-
-/** The part of MikroORM's `EntityManager` a read-only find needs that it does not publish. */
-interface WhereProcessing {
-  processWhere(entityName: string, where: unknown, options: object, type: 'read'): Promise<unknown>;
-}
+import { cachedStatement, driverFind, type ReadOptions } from './read-statements';
 
 /**
  * Entities of `entity` matching `where`, read for answering only: the same SQL as `em.find`
@@ -44,10 +39,7 @@ export async function findReadOnly<T extends object>(
 async function readRows(em: EntityManager, meta: EntityMetadata, where: unknown, options: object): Promise<unknown[]> {
   const driver = em.getDriver();
   const cached = await cachedStatement(em, meta, where, options as ReadOptions & Record<string, unknown>);
-  if (!cached) {
-    const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
-    return driver.find(meta.className, processed as never, { ...options, populate: [], ctx: em.getTransactionContext(), em } as never);
-  }
+  if (!cached) return driverFind(em, meta, where, options);
   const type = (options as { connectionType?: 'read' | 'write' }).connectionType ?? (em.config.get('preferReadReplicas') ? 'read' : 'write');
   try {
     const rows = await select(em, driver.getConnection(type), cached.statement.sql, cached.params);
@@ -68,9 +60,9 @@ interface KnexClient {
  * The rows of a cached statement, sent as MikroORM's QueryBuilder would send it — the same
  * text (its `onQuery` hook and parameter formatting), the same 'query' event of knex
  * (`countStatements` hears it) — but outside a transaction straight on a connection of
- * knex's pool: knex's runner and MikroORM's query wrapper around it were ≈ 5 % of a list
- * page's CPU (docs/benchmarks.md, "Issue 14"). Inside a transaction, through the
- * transaction's connection as usual.
+ * knex's pool, without knex's runner and MikroORM's query wrapper around it (a list page's
+ * CPU 0.95× on catalog (a), 0.87× on identity (c): docs/benchmarks.md, "Issue 14", lever
+ * 11). Inside a transaction, through the transaction's connection as usual.
  */
 async function select(em: EntityManager, connection: ReturnType<ReturnType<EntityManager['getDriver']>['getConnection']>, sql: string, params: unknown[]): Promise<EntityData<object>[]> {
   const ctx = em.getTransactionContext();

@@ -4,8 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 /**
  * The SQL of read-only finds, built once per *shape* — the `where` and page options with
  * every string and number left out — instead of once per request: MikroORM's `where`
- * processing, QueryBuilder and knex compiling were a quarter of a list page's CPU
- * (docs/benchmarks.md, "Issue 14"). The statement is MikroORM's own: it is built by the
+ * processing, QueryBuilder and knex compiling were a large part of a list page's CPU
+ * (docs/benchmarks.md, "Issue 14", lever 8 and its A/B). The statement is MikroORM's own: it is built by the
  * driver's `find` itself, with stand-in values in the slots, and executed the way its
  * QueryBuilder executes it (the connection's `execute`: the same formatting, logging,
  * statement counting and spans).
@@ -109,11 +109,19 @@ export function shapeOf(where: unknown, options: ReadOptions & Record<string, un
   return { key, values };
 }
 
-/** `where` and `options` with each slot's value replaced by `valueOf(slot, original)`. */
-function fill(where: unknown, options: ReadOptions, valueOf: (slot: number, original: unknown) => unknown): { where: unknown; options: ReadOptions } {
-  let slot = 0;
+/**
+ * `where` and `options` with each slot's value replaced by a stand-in of family `family` (a
+ * string for a string, a number for a number), and which slot each stand-in stands for.
+ */
+function withStandIns(where: unknown, options: ReadOptions, family: number): { where: unknown; options: ReadOptions; slots: Map<unknown, number> } {
+  const slots = new Map<unknown, number>();
   const walk = (value: unknown): unknown => {
-    if (typeof value === 'string' || typeof value === 'number') return valueOf(slot++, value);
+    if (typeof value === 'string' || typeof value === 'number') {
+      const slot = slots.size;
+      const stand = typeof value === 'number' ? 1_000_000_000 + family * 100_000 + slot : `\u0001atrium-slot-${family}-${slot}\u0001`;
+      slots.set(stand, slot);
+      return stand;
+    }
     if (Array.isArray(value)) return value.map(walk);
     if (value !== null && typeof value === 'object') {
       const copy: Record<string, unknown> = {};
@@ -122,15 +130,12 @@ function fill(where: unknown, options: ReadOptions, valueOf: (slot: number, orig
     }
     return value;
   };
+  // The where's slots first, then the cursor's: the order `shapeOf` gives them.
   const filledWhere = walk(where);
   const filled: ReadOptions = { ...options };
   if (options.after != null) filled.after = Cursor.encode(walk(Cursor.decode(options.after)) as unknown[]);
-  return { where: filledWhere, options: filled };
+  return { where: filledWhere, options: filled, slots };
 }
-
-/** Stand-ins for slot `slot`, one family per build; a string for a string, a number for a number. */
-const standIn = (family: number) => (slot: number, original: unknown) =>
-  typeof original === 'number' ? 1_000_000_000 + family * 100_000 + slot : `\u0001atrium-slot-${family}-${slot}\u0001`;
 
 interface Built {
   sql: string;
@@ -139,11 +144,21 @@ interface Built {
 
 /** The driver's internals `find` goes through; not part of MikroORM's published types. */
 interface DriverInternals {
-  find(entityName: string, where: unknown, options: object): Promise<unknown>;
+  find(entityName: string, where: unknown, options: object): Promise<unknown[]>;
   createQueryBuilder(...args: unknown[]): { execute: unknown; toQuery(): { _sql: { sql: string; bindings?: unknown[] } }; _populate?: unknown[] };
 }
 interface WhereProcessing {
   processWhere(entityName: string, where: unknown, options: object, type: 'read'): Promise<unknown>;
+}
+
+/**
+ * What `em.find` does for a read-only find after its bookkeeping: the `where` processed as it
+ * processes it, then the driver's `find` (called on `driver`: the em's, or one that captures
+ * the statement instead of running it), no populate, in the em's transaction if any.
+ */
+export async function driverFind(em: EntityManager, meta: EntityMetadata, where: unknown, options: object, driver = em.getDriver() as unknown as DriverInternals): Promise<unknown[]> {
+  const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
+  return driver.find(meta.className, processed, { ...options, populate: [], ctx: em.getTransactionContext(), em });
 }
 
 /**
@@ -169,19 +184,21 @@ async function build(em: EntityManager, meta: EntityMetadata, where: unknown, op
       },
     },
   }) as DriverInternals;
-  const processed = await (em as unknown as WhereProcessing).processWhere(meta.className, where, options, 'read');
-  await driver.find.call(capturing, meta.className, processed, { ...options, populate: [], ctx: em.getTransactionContext(), em });
+  await driverFind(em, meta, where, options, capturing);
   return joins ? undefined : built;
 }
 
-/** The statement of a shape, from two builds with different stand-ins; undefined if they disagree. */
-function statementOf(a: Built, b: Built, slots: number): Statement | undefined {
+/**
+ * The statement of a shape from two builds with different stand-ins (`slotsA`, `slotsB`: which
+ * slot each stand-in stands for); undefined if they disagree anywhere.
+ */
+function statementOf(a: Built, b: Built, slotsA: Map<unknown, number>, slotsB: Map<unknown, number>): Statement | undefined {
   if (a.sql !== b.sql || a.bindings.length !== b.bindings.length) return undefined;
   const used = new Set<number>();
   const params: Statement['params'] = [];
   for (let i = 0; i < a.bindings.length; i++) {
-    const slot = slotOf(a.bindings[i], 1, slots);
-    if (slot !== undefined && slotOf(b.bindings[i], 2, slots) === slot) {
+    const slot = slotsA.get(a.bindings[i]);
+    if (slot !== undefined && slotsB.get(b.bindings[i]) === slot) {
       used.add(slot);
       params.push({ slot });
     } else if (slot === undefined && isConstant(a.bindings[i]) && a.bindings[i] === b.bindings[i]) {
@@ -189,23 +206,21 @@ function statementOf(a: Built, b: Built, slots: number): Statement | undefined {
     } else return undefined;
   }
   // A slot that reached neither the parameters nor the text was consumed some other way.
-  return used.size === slots ? { sql: a.sql, params } : undefined;
+  return used.size === slotsA.size ? { sql: a.sql, params } : undefined;
 }
 
 const isConstant = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
-
-function slotOf(binding: unknown, family: number, slots: number): number | undefined {
-  const stand = standIn(family);
-  for (let slot = 0; slot < slots; slot++) {
-    if (binding === stand(slot, '') || binding === stand(slot, 0)) return slot;
-  }
-  return undefined;
-}
 
 export const paramsOf = (statement: Statement, values: unknown[]) =>
   statement.params.map((param) => ('slot' in param ? values[param.slot] : param.constant));
 
 const caches = new WeakMap<object, Map<string, Statement | null>>();
+
+/** Whether `em` has filters of its own (`em.addFilter`), which may differ from request to request. */
+function hasOwnFilters(em: EntityManager): boolean {
+  for (const _ in (em as unknown as { filters: object }).filters) return true;
+  return false;
+}
 
 /**
  * The cached statement for this find, built (and checked) the first time its shape is seen;
@@ -217,8 +232,7 @@ export async function cachedStatement(
   where: unknown,
   options: ReadOptions & Record<string, unknown>,
 ): Promise<{ statement: Statement; params: unknown[] } | undefined> {
-  // Filters (MikroORM's `@Filter`s, or the em's) may depend on per-request parameters.
-  if (Object.keys(meta.filters ?? {}).length || Object.keys(em.config.get('filters') ?? {}).length) return undefined;
+  if (hasOwnFilters(em)) return undefined;
   const shape = shapeOf(where, options);
   if (!shape) return undefined;
   const driver = em.getDriver();
@@ -235,16 +249,16 @@ export async function cachedStatement(
 }
 
 async function compile(em: EntityManager, meta: EntityMetadata, where: unknown, options: ReadOptions, shape: Shape): Promise<Statement | undefined> {
-  const slots = shape.values.length;
-  const withA = fill(where, options, standIn(1));
-  const withB = fill(where, options, standIn(2));
-  const [a, b, real] = [
-    await build(em, meta, withA.where, withA.options),
-    await build(em, meta, withB.where, withB.options),
-    await build(em, meta, where, options),
-  ];
-  if (!a || !b || !real) return undefined;
-  const statement = statementOf(a, b, slots);
+  // Filters of the configuration or the entity (`@Filter`) may take per-request parameters:
+  // such an entity's finds are never cached (known once per shape, like the rest).
+  if (Object.keys(meta.filters ?? {}).length || Object.keys(em.config.get('filters') ?? {}).length) return undefined;
+  const withA = withStandIns(where, options, 1);
+  const withB = withStandIns(where, options, 2);
+  const a = await build(em, meta, withA.where, withA.options);
+  const b = await build(em, meta, withB.where, withB.options);
+  const real = await build(em, meta, where, options);
+  if (!a || !b || !real || withA.slots.size !== shape.values.length) return undefined;
+  const statement = statementOf(a, b, withA.slots, withB.slots);
   if (!statement || statement.sql !== real.sql) return undefined;
   const params = paramsOf(statement, shape.values);
   return params.length === real.bindings.length && params.every((param, i) => param === real.bindings[i]) ? statement : undefined;
