@@ -62,7 +62,7 @@ export type ServerOf<N extends SubgraphName> = Awaited<ReturnType<(typeof SUBGRA
 export const isSubgraphName = (name: string): name is SubgraphName => Object.hasOwn(SUBGRAPHS, name);
 
 /** Starts subgraph `name` in-process on the environment `env` (tests use port 0). */
-export function startSubgraph<N extends SubgraphName>(name: N, env: Env, extra?: Pick<SubgraphOptions, 'plugins' | 'log'>): Promise<ServerOf<N>> {
+export function startSubgraph<N extends SubgraphName>(name: N, env: Env, extra?: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log'>): Promise<ServerOf<N>> {
   const module = SUBGRAPHS[name] as SubgraphModule<unknown, Subgraph>;
   return module.createServer(module.loadConfig(env), extra) as Promise<ServerOf<N>>;
 }

@@ -38,6 +38,13 @@ export interface Metrics {
    * (`operationName`, or `anonymous`; past {@link MAX_OPERATION_LABELS} names, `other`).
    */
   readonly plugin: ApolloServerPlugin<BaseContext>;
+  /**
+   * One GraphQL request answered: what {@link plugin} records, for a request answered
+   * without Apollo Server's pipeline (kit/src/subgraph/modules/direct-execution.ts).
+   * `startedAt` is `performance.now()` when it arrived; `errors` as the pipeline saw them
+   * (before formatting).
+   */
+  requestAnswered(operationName: string | null | undefined, startedAt: number, errors: readonly { extensions?: Record<string, unknown> }[] | undefined): void;
   /** The outbox relay published `count` events to the stream. */
   eventsPublished(count: number): void;
   /** A consumer group was delivered an event of `type`, with this outcome. */
@@ -133,17 +140,21 @@ export function createMetrics(service: string): Metrics {
     }
   };
 
+  const requestAnswered: Metrics['requestAnswered'] = (name, startedAt, list) => {
+    const { operation, ok, error, duration } = instruments(name ?? 'anonymous');
+    duration.observe((performance.now() - startedAt) / 1000);
+    if (list?.length) {
+      error.inc();
+      countErrors(operation, list);
+    } else ok.inc();
+  };
+
   const plugin: ApolloServerPlugin<BaseContext> = {
     async requestDidStart() {
       const start = performance.now();
       return {
-        async willSendResponse({ operationName: name, errors: list }) {
-          const { operation, ok, error, duration } = instruments(name ?? 'anonymous');
-          duration.observe((performance.now() - start) / 1000);
-          if (list?.length) {
-            error.inc();
-            countErrors(operation, list);
-          } else ok.inc();
+        async willSendResponse({ operationName, errors }) {
+          requestAnswered(operationName, start, errors);
         },
       };
     },
@@ -159,6 +170,7 @@ export function createMetrics(service: string): Metrics {
     service,
     registry,
     plugin,
+    requestAnswered,
     eventsPublished: (count) => publishedChild.inc(count),
     eventHandled: (type, outcome) => handled.inc({ service, type: eventType(type), outcome }),
     watchStreamLag(redis, stream, group) {

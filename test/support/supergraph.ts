@@ -1,6 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { freePort } from '@atrium/kit';
-import { type Context, type Subgraph } from '@atrium/kit/subgraph';
+import { type Subgraph } from '@atrium/kit/subgraph';
 import { createTestDatabase, createTestEvents, graphql, testLogger, type TestDatabase, type TestEvents } from '@atrium/kit/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -41,11 +40,7 @@ export interface RunningSupergraph {
 }
 
 /** Records the operations a subgraph receives (the gateway's fetches). */
-const recorder = (into: string[]): ApolloServerPlugin<Context> => ({
-  async requestDidStart({ request }) {
-    if (request.query) into.push(request.query);
-  },
-});
+const recorder = (into: string[]) => (query: string) => void into.push(query);
 
 /**
  * The whole supergraph as production runs it, in-process: every subgraph on a fresh
@@ -76,7 +71,7 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
       const db = await createTestDatabase(`e2e_${name}`);
       dbs.push(db);
       const serviceEnv = { PORT: '0', DATABASE_URL: db.url, ...events.env, PUBSUB_PREFIX, SUBGRAPH_SIGNING_SECRETS, ...extra, ...env };
-      const server = await startSubgraph(name, serviceEnv, { plugins: [recorder(received[name])], log: testLogger(name) });
+      const server = await startSubgraph(name, serviceEnv, { observe: recorder(received[name]), log: testLogger(name) });
       how.set(name, { env: serviceEnv });
       started.push(server);
       return server;
@@ -120,13 +115,13 @@ export async function startSupergraph(env: Env = {}): Promise<RunningSupergraph>
     };
     const restart = async (name: SubgraphName) => {
       const { env: serviceEnv } = how.get(name)!;
-      const server = await startSubgraph(name, { ...serviceEnv, PORT: String(subgraphs[name].port) }, { plugins: [recorder(received[name])], log: testLogger(name) });
+      const server = await startSubgraph(name, { ...serviceEnv, PORT: String(subgraphs[name].port) }, { observe: recorder(received[name]), log: testLogger(name) });
       subgraphs[name] = server;
       started.push(server);
       return server;
     };
     const another = async (name: SubgraphName) => {
-      const server = await startSubgraph(name, { ...how.get(name)!.env, PORT: '0' }, { plugins: [recorder(received[name])], log: testLogger(name) });
+      const server = await startSubgraph(name, { ...how.get(name)!.env, PORT: '0' }, { observe: recorder(received[name]), log: testLogger(name) });
       started.push(server);
       return server;
     };

@@ -56,7 +56,10 @@ export interface SubgraphOptions {
    * connection, for instance). Resolvers then declare `@Ctx() ctx: TheirContext`.
    */
   context?: (base: Context, resources: SubgraphResources) => Context;
+  /** More Apollo Server plugins; with any, every request goes through Apollo Server's pipeline (graphql-http.ts). */
   plugins?: ApolloServerPlugin<Context>[];
+  /** Told the text of each operation received over HTTP, before it runs (tests count the gateway's fetches with it). */
+  observe?: (query: string) => void;
   log?: Logger;
   /** Domain events this subgraph consumes (its consumer group is its name). */
   events?: { handlers: EventHandlers };
@@ -111,7 +114,7 @@ export async function createSubgraph(options: SubgraphOptions): Promise<Subgraph
     const extend = options.context && ((base: Context) => options.context!(base, resources));
     const context = createContextFactory({ name, orm, log, jobs, pubSub, extend });
     const routes = [await use(ops({ name, orm, redis, metrics })), (app: Express) => options.routes?.(app, orm)];
-    const http = await use(graphqlOverHttp({ name, config, log, schema: options.schema, metrics, signing, verify, context, routes, plugins: options.plugins, maxBodyBytes: REQUEST_MAX_BYTES, telemetry }));
+    const http = await use(graphqlOverHttp({ name, config, log, schema: options.schema, metrics, signing, verify, context, routes, plugins: options.plugins, observe: options.observe, maxBodyBytes: REQUEST_MAX_BYTES, telemetry }));
     await use(subscriptions({ httpServer: http.httpServer, path: '/graphql', schema: options.schema, verify, context, log, metrics, signing, maxPayload: REQUEST_MAX_BYTES }));
     await use(jobWorkers({ jobs, processors: options.jobs, schedules: options.schedules, orm }));
     if (options.events) {

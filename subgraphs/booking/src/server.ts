@@ -11,7 +11,7 @@ import { buildSchema } from './schema';
  * Builds and starts the booking subgraph: bookings, the orchestration of their payment
  * outcome, hold expiry and completion, and the replica of catalog's workspaces.
  */
-export async function createServer(config: BookingConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
+export async function createServer(config: BookingConfig, extra: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
   const rules = rulesOf(config);
   return createSubgraph({
     name: 'booking',

@@ -6,6 +6,6 @@ import { migrations } from './migrations';
 import { buildSchema } from './schema';
 
 /** Builds and starts the catalog subgraph (locations and workspaces). */
-export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}) {
+export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log' | 'verifier'> = {}) {
   return createSubgraph({ name: 'catalog', config, schema: await buildSchema(), entities, migrations, ...extra, context: catalogContext });
 }

@@ -14,7 +14,7 @@ import { serviceHealthChanges } from './status/status.live';
  * scheduler (once per cluster, whatever the number of replicas), keeps each service's
  * state, every probe's result (pruned by age), its history of changes and incidents, and records `service.status_changed` on every change.
  */
-export async function createServer(config: HealthConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
+export async function createServer(config: HealthConfig, extra: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
   // Read before anything starts: a bad supergraph.yaml fails fast with its own message.
   const targets = monitoredServices(config);
   return createSubgraph({

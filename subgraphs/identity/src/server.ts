@@ -20,7 +20,7 @@ export interface IdentityServer extends Subgraph {
  */
 export async function createServer(
   config: IdentityConfig,
-  extra: Pick<SubgraphOptions, 'plugins' | 'log'> = {},
+  extra: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log'> = {},
 ): Promise<IdentityServer> {
   const keys = new KeysService({
     issuer: config.JWT_ISSUER,

@@ -16,7 +16,7 @@ export interface NotificationServer extends Subgraph {
   sms: SmsProvider;
 }
 
-export interface NotificationServerOptions extends Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> {
+export interface NotificationServerOptions extends Pick<SubgraphOptions, 'plugins' | 'observe' | 'log' | 'verifier'> {
   sms?: SmsProvider;
 }
 
@@ -38,6 +38,7 @@ export async function createServer(config: NotificationConfig, extra: Notificati
     migrations,
     log,
     plugins: extra.plugins,
+    observe: extra.observe,
     verifier: extra.verifier,
     events: { handlers: eventHandlers({ backoffMs: config.DELIVERY_BACKOFF_MS }) },
     jobs: { [DELIVER_QUEUE]: delivery.deliver, [REQUEUE_QUEUE]: delivery.requeue },

@@ -20,7 +20,7 @@ export interface PaymentServer extends Subgraph {
  */
 export async function createServer(
   config: PaymentConfig,
-  extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> & { provider?: PaymentProvider } = {},
+  extra: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log' | 'verifier'> & { provider?: PaymentProvider } = {},
 ): Promise<PaymentServer> {
   const { provider = createProvider(config), ...options } = extra;
   const deps = { provider, bookingWaitMs: config.PAYMENT_BOOKING_WAIT_MS };

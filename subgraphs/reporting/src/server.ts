@@ -12,7 +12,7 @@ import { DAILY_ROLLUP, DAILY_ROLLUP_PATTERN, dailyRollup } from './stats/daily-r
  * model (activity log, daily statistics, workspace occupancy) and schedules the nightly
  * rollup that recomputes yesterday's statistics from the log.
  */
-export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphOptions, 'plugins' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
+export async function createServer(config: SubgraphConfig, extra: Pick<SubgraphOptions, 'plugins' | 'observe' | 'log' | 'verifier'> = {}): Promise<Subgraph> {
   return createSubgraph({
     name: 'reporting',
     config,

@@ -20,6 +20,7 @@ import type { Telemetry } from '../../telemetry';
 import { serverSpans } from '../../telemetry-http';
 import { traceRootFields } from '../../telemetry-resolvers';
 import type { Context, ContextFactory } from '../context';
+import { directExecution } from './direct-execution';
 import type { Routes } from './ops';
 
 export interface GraphQLHttpOptions {
@@ -33,7 +34,10 @@ export interface GraphQLHttpOptions {
   context: ContextFactory;
   /** Mounted in order, before `/graphql`. */
   routes: Routes[];
+  /** More Apollo Server plugins: with any, every request goes through Apollo Server's pipeline (they hook into it). */
   plugins?: ApolloServerPlugin<Context>[];
+  /** Told the text of each operation received over HTTP, before it runs (tests count the gateway's fetches with it). */
+  observe?: (query: string) => void;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   /** The subgraph's tracing: when on, each `/graphql` request is a server span and root fields have spans. */
@@ -62,11 +66,12 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     const production = config.NODE_ENV === 'production';
     // Tracing (when on): root-field resolvers in spans of their own (telemetry-resolvers.ts).
     const schema = options.telemetry?.enabled ? traceRootFields(options.schema) : options.schema;
+    const formatError = createErrorFormatter(log);
     const apollo = new ApolloServer<Context>({
       schema,
       introspection: !production,
       includeStacktraceInErrorResponses: false,
-      formatError: createErrorFormatter(log),
+      formatError,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         // Traces are for Apollo Studio, which Atrium does not use: don't pay for them.
@@ -79,6 +84,7 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
         refuseUnsafeStrings<Context>(),
         production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
         ...(options.plugins ?? []),
+        ...(options.observe ? [observing(options.observe)] : []),
       ],
     });
     await apollo.start();
@@ -98,6 +104,9 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     // The gateway's requests (plain JSON POSTs) skip Express; not while tracing: a request's
     // server span is Express middleware (telemetry-http.ts).
     const tracing = !!options.telemetry?.enabled;
+    // And, unless plugins need Apollo Server's pipeline, Apollo Server too when the request is
+    // one graphql-js runs as it is (direct-execution.ts).
+    const executor = options.plugins?.length ? undefined : directExecution({ schema, introspection: !production, formatError, metrics: options.metrics, observe: options.observe });
     direct = directRoute(
       log,
       (req) => !tracing && servesDirectly(req),
@@ -106,7 +115,10 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
         const body = parseJsonBody(raw);
         const signed = checkSignedBody(options.signing, req, raw);
         if (!signed.ok) return sendJson(res, 401, signed.body);
-        await answerGraphQL(apollo, req, res, body, () => contextOf(req, res));
+        const context = contextOf(req, res);
+        context.catch(() => undefined); // refused callers are answered by whichever path awaits it
+        if (executor && (await executor.answer(body, req.headers.accept, res, context))) return;
+        await answerGraphQL(apollo, req, res, body, () => context);
       },
     );
     app.use(jsonErrors(log));
@@ -120,5 +132,12 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
   async close({ apollo, close }) {
     await apollo.stop(); // drains the HTTP server
     await close();
+  },
+});
+
+/** The `observe` option for requests Apollo Server runs (Express's path, and those the direct path hands over). */
+const observing = (observe: (query: string) => void): ApolloServerPlugin<Context> => ({
+  async requestDidStart({ request }) {
+    if (request.query) observe(request.query);
   },
 });
