@@ -55,16 +55,41 @@ export const scalarsMap = [{ type: Date, scalar: DateTimeScalar }];
  * class-validator on each object argument, as type-graphql runs it by default, except that
  * the error names the argument it came from: type-graphql's own `ArgumentValidationError`
  * does not, so `createErrorFormatter` could only say `email`, never `input.email`.
+ *
+ * A value once accepted for an argument type is not validated again: clients send the same
+ * arguments over and over (`first: 20`), and class-validator's constraints — the only ones
+ * Atrium uses: no custom or async validators — are functions of the value alone. The value
+ * is remembered as its JSON (what GraphQL's input coercion can make differs in JSON too),
+ * at most {@link MAX_ACCEPTED_VALUES} per type; a refused value is validated every time, so
+ * that its errors are class-validator's own.
  */
 export const validateArgument: ValidatorFn = async (value, type, { info }) => {
   if (value === null || typeof value !== 'object') return;
+  let known = accepted.get(type as object);
+  if (!known) accepted.set(type as object, (known = new Set()));
+  const key = jsonOf(value);
+  if (key !== undefined && known.has(key)) return;
   const items = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === 'object');
   try {
     await Promise.all(items.map((item) => validateOrReject(item, { skipMissingProperties: true, forbidUnknownValues: false })));
   } catch (err) {
     throw Object.assign(new ArgumentValidationError(err as ValidationError[]), { argumentName: argumentName(type, info) });
   }
+  if (key !== undefined && known.size < MAX_ACCEPTED_VALUES) known.add(key);
 };
+
+/** The value as JSON, or undefined when it has none (then it is validated every time). */
+function jsonOf(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Distinct accepted values remembered per argument type. */
+export const MAX_ACCEPTED_VALUES = 1_000;
+const accepted = new WeakMap<object, Set<string>>();
 
 /** The name of the argument of type `type` in the field being resolved; '' for an `@ArgsType` (its fields are the arguments). */
 function argumentName(type: unknown, info: GraphQLResolveInfo): string {
