@@ -14,4 +14,5 @@ export * from './live-changes';
 export * from './pagination';
 export * from './read-only';
 export * from './security-directives';
+export * from './selection';
 export * from './subscription-server';

@@ -1,4 +1,4 @@
-import { Cursor, type EntityName, type EntityProperty, type FilterQuery, type FindByCursorOptions } from '@mikro-orm/core';
+import { Cursor, ReferenceKind, type EntityMetadata, type EntityName, type EntityProperty, type FilterQuery, type FindByCursorOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Max, Min } from 'class-validator';
 import { ArgsType, Directive, Field, Int, ObjectType } from 'type-graphql';
@@ -131,9 +131,15 @@ export async function findPage<T extends object>(
      * with `findReadOnly` (the same SQL, no identity map or change tracking).
      */
     readOnly?: boolean;
+    /**
+     * With `readOnly`: the properties the answer reads (`nodeFields`, selection.ts). When
+     * each is a property of the entity, only their columns are selected (with the keys and
+     * the order's); otherwise, every column.
+     */
+    fields?: readonly string[];
   },
 ): Promise<Connection<T>> {
-  const { readOnly, ...page } = options;
+  const { readOnly, fields, ...page } = options;
   if (page.after != null) {
     const properties = em.getMetadata().get(entity).properties as Record<string, EntityProperty>;
     const columns = Object.keys(page.orderBy as object).map((key) => properties[key]);
@@ -144,7 +150,8 @@ export async function findPage<T extends object>(
     // What `em.findByCursor` does (one row more than the page tells whether there is a next
     // one), read-only; MikroORM's `Cursor` (its order definition worked out per page) is only
     // made when a cursor is read.
-    const items = await findReadOnly(em, entity, where, { ...page, overfetch: true } as never);
+    const columns = fields && selectedColumns(em.getMetadata().get(entity), fields, Object.keys(page.orderBy as object));
+    const items = await findReadOnly(em, entity, where, { ...page, overfetch: true, ...(columns && { fields: columns }) } as never);
     const hasNextPage = items.length > page.first;
     if (hasNextPage) items.pop();
     let mikroCursor: PageOf<T> | undefined;
@@ -161,6 +168,21 @@ export async function findPage<T extends object>(
     cursor = (await em.findByCursor(entity, where, { ...page, includeCount: false } as never)) as unknown as PageOf<T>;
   }
   return toConnection(cursor, () => em.count(entity, where));
+}
+
+/**
+ * The properties a partial page selects: `fields`, the primary key and the order's
+ * properties, sorted (one statement shape per set); undefined — every column — when one of
+ * `fields` is not a column property of the entity (a getter, an unlisted field resolver).
+ */
+function selectedColumns(meta: EntityMetadata, fields: readonly string[], order: readonly string[]): string[] | undefined {
+  const columns = new Set<string>([...meta.primaryKeys, ...order]);
+  for (const name of fields) {
+    const prop = meta.properties[name as never] as EntityProperty | undefined;
+    if (!prop || prop.persist === false || prop.kind === ReferenceKind.ONE_TO_MANY || prop.kind === ReferenceKind.MANY_TO_MANY || prop.kind === ReferenceKind.EMBEDDED) return undefined;
+    columns.add(name);
+  }
+  return [...columns].sort();
 }
 
 /** Validates an opaque `after` cursor up front, so a forged one is BAD_USER_INPUT, not a 500. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, testLogger, type TestDatabase } from '../testing';
 import { countStatements, openDatabase } from './db';
 import { findPage } from './pagination';
-import { findReadOnly } from './read-only';
+import { findReadOnly, UnselectedProperty } from './read-only';
 
 // findReadOnly answers from a statement cached per shape of the find: these tests hold its
 // answers and its SQL to what MikroORM's own em.find gives, shape by shape, and check that
@@ -188,5 +188,56 @@ describe('findReadOnly', () => {
     const answer = await viaReadOnly(where, { orderBy: { title: 'asc' } });
     expect(answer).toEqual(await viaOrm(where, { orderBy: { title: 'asc' } }));
     expect(answer.rows).toEqual([]);
+  });
+});
+
+describe('findPage with the fields an answer reads', () => {
+  const page = (fields?: string[], after?: string) => findPage(orm.em.fork(), Book, { active: true }, { first: 4, after, orderBy: { title: 'asc', id: 'asc' }, readOnly: true, fields });
+
+  it('selects only those columns, the key and the order\'s, from a statement cached for that set', async () => {
+    await page(['pages']);
+    const counter = countStatements(orm);
+    let partial!: Awaited<ReturnType<typeof page>>;
+    try {
+      expect(await driverFinds(async () => (partial = await page(['pages'])))).toBe(0);
+    } finally {
+      counter.stop();
+    }
+    expect(counter.statements).toHaveLength(1);
+    expect(counter.statements[0]).toMatch(/^select "b0"\."id", "b0"\."pages", "b0"\."title" from "ro_book" as "b0" /);
+    const whole = await page();
+    expect(partial.edges.map((e) => [e.node.id, e.node.title, e.node.pages, e.cursor])).toEqual(whole.edges.map((e) => [e.node.id, e.node.title, e.node.pages, e.cursor]));
+    expect(partial.pageInfo).toEqual(whole.pageInfo);
+  });
+
+  it('pages on with the cursor of a partial page', async () => {
+    const first = await page(['pages']);
+    const second = await page(['pages'], first.pageInfo.endCursor!);
+    const wholeSecond = await page(undefined, (await page()).pageInfo.endCursor!);
+    expect(second.edges.map((e) => e.node.id)).toEqual(wholeSecond.edges.map((e) => e.node.id));
+  });
+
+  it('makes a row throw when a property it was not read with is read (never a silent undefined)', async () => {
+    const [book] = (await page(['pages'])).edges.map((e) => e.node);
+    expect(book).toBeInstanceOf(Book);
+    expect(() => book.tags).toThrow(UnselectedProperty);
+    expect(() => book.createdAt).toThrow(/Book\.createdAt was not read/);
+    expect(() => book.shelf).toThrow(UnselectedProperty);
+    // A many-to-one that is selected is the reference em.find gives.
+    const [withShelf] = (await page(['shelf'])).edges.map((e) => e.node);
+    expect(Reference.isReference(withShelf.shelf)).toBe(true);
+  });
+
+  it('reads every column when a field is no column property (a getter, a field resolver not declared)', async () => {
+    const counter = countStatements(orm);
+    let books!: Book[];
+    try {
+      books = (await page(['label'])).edges.map((e) => e.node);
+    } finally {
+      counter.stop();
+    }
+    expect(counter.statements[0]).toMatch(/^select "b0"\.\* from "ro_book"/);
+    expect(books[0].label).toMatch(/^Book \d+/);
+    expect(books[0].tags.length).toBeGreaterThan(0);
   });
 });

@@ -11,12 +11,14 @@ import { cachedStatement, driverFind, type ReadOptions } from './read-statements
  * property accessors: on a list page those were most of a request's CPU (docs/benchmarks.md,
  * "Issue 14"). For request paths that only return what they read: the objects are not
  * managed, so a change made to one is never flushed, and `populate` is not supported.
+ * With `fields` (property names; the primary key is always read) only those columns are
+ * selected, and reading any other property of a row throws.
  */
 export async function findReadOnly<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   where: FilterQuery<T>,
-  options: FindOptions<T> & { first?: number; after?: string; overfetch?: boolean } = {},
+  options: Omit<FindOptions<T>, 'fields'> & { first?: number; after?: string; overfetch?: boolean; fields?: readonly string[] } = {},
 ): Promise<T[]> {
   const meta = em.getMetadata().get<T>(entity as string);
   const rows = (await readRows(em, meta, where, options)) as EntityData<T>[];
@@ -27,7 +29,7 @@ export async function findReadOnly<T extends object>(
     if (!found) references.set(key, (found = em.getReference(relation.reference, id)));
     return relation.wrapped ? Reference.create(found) : found;
   };
-  const Row = rowClassOf(meta);
+  const Row = rowClassOf(meta, options.fields);
   const platform = em.getPlatform();
   return rows.map((row) => new Row(row as Record<string, unknown>, page, platform) as T);
 }
@@ -95,30 +97,53 @@ const PAGE = Symbol('page references');
 
 type RowClass = new (row: Record<string, unknown>, page: PageReferences, platform: unknown) => object;
 
-const rowClasses = new WeakMap<object, RowClass>();
+/** Each entity's row classes: one for whole rows (key '*'), one per set of selected fields. */
+const rowClasses = new WeakMap<object, Map<string, RowClass>>();
+
+/** Thrown when a row of a partial read is asked for a property it was not read with: a bug in a `reads` declaration (selection.ts). */
+export class UnselectedProperty extends Error {
+  override name = 'UnselectedProperty';
+}
 
 /**
- * The class of an entity's read-only rows, made once per entity: a prototype between the
- * entity's and each row that holds a plain writable slot for every property (so that setting
- * one in the constructor makes an own data property, not a call of the change-tracking
- * setter MikroORM puts on the entity's prototype) and a getter for every many-to-one, which
- * makes its reference when first read — making one (an entity of the em's identity map) cost
- * more than the rest of the row, and most answers never ask. Rows of one entity share one
- * shape (the same properties in the same order), which keeps GraphQL's reads of them fast;
- * getters, methods and `instanceof` come from the entity's class.
+ * The class of an entity's read-only rows, made once per entity (and per set of selected
+ * fields): a prototype between the entity's and each row that holds a plain writable slot
+ * for every property (so that setting one in the constructor makes an own data property, not
+ * a call of the change-tracking setter MikroORM puts on the entity's prototype) and a getter
+ * for every many-to-one, which makes its reference when first read — making one (an entity
+ * of the em's identity map) cost more than the rest of the row, and most answers never ask.
+ * A property left out of `fields` is a getter that throws {@link UnselectedProperty}. Rows
+ * of one class share one shape (the same properties in the same order), which keeps
+ * GraphQL's reads of them fast; getters, methods and `instanceof` come from the entity's class.
  */
-function rowClassOf(meta: EntityMetadata): RowClass {
-  let Row = rowClasses.get(meta);
+function rowClassOf(meta: EntityMetadata, fields?: readonly string[]): RowClass {
+  const key = fields ? fields.join(',') : '*';
+  let classes = rowClasses.get(meta);
+  if (!classes) rowClasses.set(meta, (classes = new Map()));
+  let Row = classes.get(key);
   if (Row) return Row;
+  const selected = fields && new Set([...fields, ...meta.primaryKeys]);
   const plain: { name: string; customType?: { convertToJSValue(value: unknown, platform: unknown): unknown } }[] = [];
   const relations: Relation[] = [];
+  const unselected: string[] = [];
   for (const prop of meta.props) {
-    if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
+    // Collections are no columns: as on whole rows, an empty slot.
+    const column = prop.kind !== ReferenceKind.ONE_TO_MANY && prop.kind !== ReferenceKind.MANY_TO_MANY;
+    if (selected && column && !selected.has(prop.name)) unselected.push(prop.name);
+    else if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
       relations.push({ name: prop.name, reference: prop.type, wrapped: !!prop.ref, key: Symbol(prop.name) });
     } else plain.push({ name: prop.name, customType: prop.customType as (typeof plain)[number]['customType'] });
   }
   const prototype = Object.create(meta.prototype) as object;
   for (const { name } of plain) Object.defineProperty(prototype, name, { value: undefined, writable: true, configurable: true });
+  for (const name of unselected) {
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      get() {
+        throw new UnselectedProperty(`${meta.className}.${name} was not read: add it to the fields this read selects`);
+      },
+    });
+  }
   for (const relation of relations) {
     Object.defineProperty(prototype, relation.name, {
       configurable: true,
@@ -140,6 +165,6 @@ function rowClassOf(meta: EntityMetadata): RowClass {
     this[PAGE] = page;
   } as unknown as RowClass;
   Row.prototype = prototype;
-  rowClasses.set(meta, Row);
+  classes.set(key, Row);
   return Row;
 }

@@ -26,6 +26,8 @@ export interface ReadOptions {
   after?: string;
   overfetch?: boolean;
   orderBy?: unknown;
+  /** The properties selected (MikroORM's partial loading); all when absent. */
+  fields?: readonly string[];
 }
 
 export interface Statement {
@@ -40,7 +42,7 @@ interface Shape {
   values: unknown[];
 }
 
-const CACHEABLE_OPTIONS = new Set(['first', 'after', 'overfetch', 'orderBy', 'limit', 'offset']);
+const CACHEABLE_OPTIONS = new Set(['first', 'after', 'overfetch', 'orderBy', 'limit', 'offset', 'fields']);
 
 /** Bounded: shapes come from code paths, not from values, so a few hundred is every one. */
 const MAX_SHAPES = 500;
@@ -105,7 +107,7 @@ export function shapeOf(where: unknown, options: ReadOptions & Record<string, un
     afterKey = walk(decoded) ?? '-';
   }
   // Page sizes and offsets are part of the shape (a handful of values each), not slots.
-  const key = `${whereKey}|${JSON.stringify(options.orderBy ?? null)}|${options.first ?? '-'}|${options.limit ?? '-'}|${options.offset ?? '-'}|${options.overfetch ? 1 : 0}|${afterKey}`;
+  const key = `${whereKey}|${JSON.stringify(options.orderBy ?? null)}|${options.fields?.join(',') ?? '*'}|${options.first ?? '-'}|${options.limit ?? '-'}|${options.offset ?? '-'}|${options.overfetch ? 1 : 0}|${afterKey}`;
   return { key, values };
 }
 

@@ -183,6 +183,23 @@ describe('catalog subgraph', () => {
     expect(errorCodes(gone)).toEqual(['NOT_FOUND']);
   });
 
+  it('reads only the columns a search\'s answer needs, and every field through field resolvers and getters', async () => {
+    const counter = countStatements(server.orm);
+    const lean = await graphql(url, `{ workspaces(first: 3) { edges { cursor node { id name capacity } } } }`);
+    const full = await graphql(url, `{ workspaces(first: 3) { edges { cursor node { id name capacity hourlyRate { amount } location { city } createdBy { id } } } } }`);
+    const fieldResolvers = await graphql(url, `{ workspaces(first: 3) { edges { node { id location { city } createdBy { id } } } } }`);
+    counter.stop();
+    expect([lean.errors, full.errors, fieldResolvers.errors]).toEqual([undefined, undefined, undefined]);
+    // The key, the order's columns and the asked ones; hourlyRate is a getter: every column.
+    expect(counter.statements[0]).toMatch(/^select "w0"\."capacity", "w0"\."id", "w0"\."name" from "workspace"/);
+    expect(counter.statements[1]).toMatch(/^select "w0"\.\* from "workspace"/);
+    expect(counter.statements[3]).toMatch(/^select "w0"\."created_by_id", "w0"\."id", "w0"\."location_id", "w0"\."name" from "workspace"/);
+    expect(lean.data!.workspaces.edges).toEqual(full.data!.workspaces.edges.map((e: { cursor: string; node: { id: string; name: string; capacity: number } }) => ({ cursor: e.cursor, node: { id: e.node.id, name: e.node.name, capacity: e.node.capacity } })));
+    expect(fieldResolvers.data!.workspaces.edges.map((e: { node: unknown }) => e.node)).toEqual(
+      full.data!.workspaces.edges.map((e: { node: { id: string; location: unknown; createdBy: unknown } }) => ({ id: e.node.id, location: e.node.location, createdBy: e.node.createdBy })),
+    );
+  });
+
   it('resolves many workspace references, with their locations, in one statement per entity type', async () => {
     const all = await graphql(url, `{ workspaces(first: 100, filter: { includeArchived: true }) { edges { node { id } } } }`, {}, { token: manager });
     const representations = all.data!.workspaces.edges.map((e: { node: { id: string } }) => ({ __typename: 'Workspace', id: e.node.id }));

@@ -1,6 +1,7 @@
 import { Scope } from '@atrium/kit';
-import { connectionType, loader, RequiresScopes } from '@atrium/kit/subgraph';
-import { Arg, Args, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { connectionType, loader, nodeFields, RequiresScopes } from '@atrium/kit/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, Directive, FieldResolver, ID, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { CatalogContext } from '../context';
 import { Location } from '../location/location.entity';
 import { UserStub } from '../user/user.stub';
@@ -11,13 +12,16 @@ import { CreateWorkspaceInput, UpdateWorkspaceInput, WorkspacesArgs } from './wo
 @ObjectType()
 export class WorkspaceConnection extends connectionType(Workspace, 'Workspace') {}
 
+/** What this resolver's field resolvers read of a workspace (a page selects only what its fields read: kit's nodeFields). */
+const WORKSPACE_READS = { location: ['location'], createdBy: ['createdById'] };
+
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
   // The catalog is public: a search may be cached a minute (a root field needs its own hint; its connection inherits it).
   @Directive('@cacheControl(maxAge: 60, scope: PUBLIC)')
   @Query(() => WorkspaceConnection, { description: 'Search active workspaces; `filter` narrows, `first`/`after` page.' })
-  workspaces(@Args() { filter, first, after }: WorkspacesArgs, @Ctx() ctx: CatalogContext) {
-    return ctx.workspaces.search(filter, first, after, ctx.caller);
+  workspaces(@Args() { filter, first, after }: WorkspacesArgs, @Ctx() ctx: CatalogContext, @Info() info: GraphQLResolveInfo) {
+    return ctx.workspaces.search(filter, first, after, ctx.caller, nodeFields(info, WORKSPACE_READS));
   }
 
   @Query(() => Workspace, { nullable: true })

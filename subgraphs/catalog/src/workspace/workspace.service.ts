@@ -46,8 +46,8 @@ export class WorkspaceService {
     return this.em.findOne(Workspace, { id });
   }
 
-  /** Keyset-paginated search, ordered by name then id (stable across pages). */
-  search(filter: WorkspaceFilter = {}, first: number, after: string | null | undefined, caller: Caller | null) {
+  /** Keyset-paginated search, ordered by name then id (stable across pages); `fields`: what the answer reads of each workspace (all when absent). */
+  search(filter: WorkspaceFilter = {}, first: number, after: string | null | undefined, caller: Caller | null, fields?: readonly string[]) {
     if (filter.includeArchived && !hasScope(caller, Scope.CATALOG_WRITE)) {
       throw forbidden('filter.includeArchived requires the catalog:write scope');
     }
@@ -62,7 +62,7 @@ export class WorkspaceService {
     const text = filter.text?.trim();
     if (text) where.$or = [{ name: { $ilike: `%${literal(text)}%` } }, { description: { $ilike: `%${literal(text)}%` } }];
     // Read-only: a search only answers (its rows are neither changed nor loaded again in the request).
-    return findPage(this.em, Workspace, where, { first, after: checkCursor(after), orderBy: { name: 'asc', id: 'asc' }, readOnly: true });
+    return findPage(this.em, Workspace, where, { first, after: checkCursor(after), orderBy: { name: 'asc', id: 'asc' }, readOnly: true, fields });
   }
 
   async create(input: CreateWorkspaceInput, caller: Caller): Promise<Workspace> {

@@ -1,6 +1,7 @@
 import { forbidden, Role } from '@atrium/kit';
-import { Authenticated, PageArgs, RequiresPolicy, RequiresScopes, connectionType } from '@atrium/kit/subgraph';
-import { Arg, Args, Ctx, Directive, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Authenticated, nodeFields, PageArgs, RequiresPolicy, RequiresScopes, connectionType } from '@atrium/kit/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, Directive, FieldResolver, ID, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { IdentityContext } from '../context';
 import { User } from './user.entity';
 import { UpdateProfileInput } from './user.input';
@@ -9,6 +10,9 @@ import { canReadPrivateFields } from './user.service';
 @Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class UserConnection extends connectionType(User, 'User') {}
+
+/** What this resolver's field resolvers read of a user (a page selects only what its fields read: kit's nodeFields); `id` is always read. */
+const USER_READS = { email: ['email'], mfaEnabled: ['mfaEnabled'] };
 
 @Resolver(() => User)
 export class UserResolver {
@@ -27,8 +31,8 @@ export class UserResolver {
   // Nullable, like every field a caller may be refused: a refusal nulls this field, not the response.
   @Query(() => UserConnection, { nullable: true, description: 'Every user, oldest first' })
   @RequiresScopes(['users:read'])
-  users(@Args() page: PageArgs, @Ctx() ctx: IdentityContext) {
-    return ctx.users.list(page);
+  users(@Args() page: PageArgs, @Ctx() ctx: IdentityContext, @Info() info: GraphQLResolveInfo) {
+    return ctx.users.list(page, nodeFields(info, USER_READS));
   }
 
   @Mutation(() => User)

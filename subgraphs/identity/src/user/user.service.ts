@@ -74,9 +74,10 @@ export class UserService {
   }
 
   /** Every user, oldest first, by keyset (created_at, id). */
-  async list(page: PageArgs): Promise<Connection<User>> {
+  /** `fields`: what the answer reads of each user (all when absent). */
+  async list(page: PageArgs, fields?: readonly string[]): Promise<Connection<User>> {
     // Read-only: a list only answers (its rows are neither changed nor loaded again in the request).
-    return findPage(this.em, User, {}, { first: page.first, after: checkCursor(page.after), orderBy: { createdAt: 'asc', id: 'asc' }, readOnly: true });
+    return findPage(this.em, User, {}, { first: page.first, after: checkCursor(page.after), orderBy: { createdAt: 'asc', id: 'asc' }, readOnly: true, fields });
   }
 
   async updateProfile(userId: string, input: { name: string }): Promise<User> {
