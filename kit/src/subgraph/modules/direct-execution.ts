@@ -23,9 +23,10 @@ import type { Context } from '../context';
  *
  * Why: the pipeline's per-request work — hashing the query text (sha256) to find its parsed
  * document, a request context with plugin hooks called through promises, header maps,
- * content negotiation, the incremental-delivery wrapper — was one sixth of catalog's CPU
- * per request for the benchmark's query (bench/results/2026-12-04-ab-hack-lean.txt), where
- * graphql-js's `execute` is all a valid query needs.
+ * content negotiation, the incremental-delivery wrapper — is work a valid query does not
+ * need beyond graphql-js's `execute`: without it catalog spends 0.81× the CPU per request
+ * on the benchmark's query (a), identity 0.85× on (c)
+ * (bench/results/2026-12-04-ab-direct-execution-*.txt).
  *
  * What it answers: a POST body Apollo Server would run as it is (`query` a string,
  * `variables` an object, `operationName` a string, no persisted query), whose document
