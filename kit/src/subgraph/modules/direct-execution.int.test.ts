@@ -4,13 +4,20 @@ import { GraphQLError, parse } from 'graphql';
 import { loadConfig, subgraphEnv } from '../../config';
 import { createTestDatabase, createTestEvents, testLogger, type TestDatabase, type TestEvents } from '../../testing';
 import { createSubgraph, type Subgraph } from '../create-subgraph';
+import { DateTimeScalar } from '../graphql-types';
 
-// The direct path (direct-execution.ts) must answer every request it takes exactly as Apollo
+// The direct path (direct-execution.ts: no Apollo Server pipeline, operations compiled by
+// graphql-jit) must answer every request it takes exactly as Apollo
 // Server does: two subgraphs on one schema, one forced through Apollo Server's pipeline (a
 // plugin needs it), each request sent to both, status, content type and body compared.
 
 const typeDefs = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  scalar DateTime
+  interface Named { name: String! }
   type Query {
+    named: [Named!]!
+    at: DateTime!
     ping: String!
     echo(text: String!, times: Int): [String!]!
     refused: String
@@ -20,12 +27,18 @@ const typeDefs = parse(`
     item(id: ID!): Item
     me: String
   }
-  type Item { id: ID! name: String! missing: String! }
+  type Item implements Named @key(fields: "id") { id: ID! name: String! missing: String! }
+  type Place implements Named { name: String! city: String }
   type Mutation { add(a: Int!, b: Int!): Int! }
 `);
 
 const resolvers = {
+  DateTime: DateTimeScalar,
+  Named: { __resolveType: (value: { city?: string }) => (value.city ? 'Place' : 'Item') },
+  Item: { __resolveReference: ({ id }: { id: string }) => ({ id, name: `item ${id}`, missing: 'here' }) },
   Query: {
+    named: () => [{ id: '1', name: 'one' }, { name: 'Paris office', city: 'Paris' }],
+    at: () => new Date(Date.UTC(2026, 11, 4, 12, 30)),
     ping: () => 'pong',
     echo: (_: unknown, { text, times }: { text: string; times?: number }) => Array.from({ length: times ?? 1 }, () => text),
     refused: () => {
@@ -114,6 +127,13 @@ describe('requests the direct path answers (Apollo Server not involved)', () => 
     ['a variable of the wrong type (400)', { query: 'query ($n: Int) { echo(text: "x", times: $n) }', variables: { n: 'many' } }],
     ['a missing required variable (400)', { query: 'query ($t: String!) { echo(text: $t) }', variables: {} }],
     ['extensions other than a persisted query', { query: '{ ping }', extensions: { clientLibrary: 'x' } }],
+    ['an interface, fragments and aliases', { query: 'query { all: named { __typename name ... on Place { city } ...I } } fragment I on Item { id }' }],
+    ['@skip and @include by variables', { query: 'query ($s: Boolean!, $i: Boolean!) { named { name @skip(if: $s) ... on Place @include(if: $i) { city } } }', variables: { s: true, i: false } }],
+    ['a custom scalar', { query: '{ at }' }],
+    ['entities by key (federation)', { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Item { id name missing } } }', variables: { r: [{ __typename: 'Item', id: '7' }] } }],
+    ['an entity representation of an unknown type', { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Item { id } } }', variables: { r: [{ __typename: 'Nope', id: '7' }] } }],
+    ['the subgraph\'s SDL (federation)', { query: '{ _service { sdl } }' }],
+    ['__typename at the root', { query: '{ __typename ping }' }],
   ])('%s', async (_name, body) => {
     const { answer, apolloRanDirect, apolloRanApollo } = await both(body);
     expect(apolloRanApollo).toBe(1);
