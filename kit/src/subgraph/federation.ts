@@ -1,6 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { MetadataStorage } from '@mikro-orm/core';
 import { validateOrReject, type ValidationError } from 'class-validator';
 import { getNamedType, parse, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError, buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type PubSub, type ValidatorFn } from 'type-graphql';
@@ -100,6 +101,37 @@ function argumentName(type: unknown, info: GraphQLResolveInfo): string {
 }
 
 /**
+ * The fields of entity classes (MikroORM's) are read as GraphQL reads a property —
+ * type-graphql's `simple` fields, no resolver at all — instead of through type-graphql's
+ * per-value wrapper (a closure, a resolver-data object and a middleware chain Atrium never
+ * fills: its authorization is the security directives', guarded per field by
+ * `secureResolvers`). On a 20-row page that was a wrapper call per field and row, where the
+ * compiled executor (graphql-jit, modules/direct-execution.ts) inlines a property read.
+ * Only entities': their values are column values, never promises — a field without a
+ * resolver is not awaited by graphql-jit, so a field whose value may be a promise must keep
+ * a resolver. A field keeps type-graphql's wrapper when it needs it: a different property
+ * name (`@Field({ name })`), middlewares (`@UseMiddleware`), roles (`@Authorized`) or an
+ * explicit `simple: false`; a field resolver or getter keeps its own resolver either way.
+ */
+function readEntityFieldsAsProperties(): void {
+  const entities = new Set<unknown>(Object.values(MetadataStorage.getMetadata()).map((meta) => meta.class));
+  for (const field of (getMetadataStorage() as unknown as { fields: FieldMetadataLike[] }).fields) {
+    if (!entities.has(field.target)) continue;
+    field.simple ??= field.name === field.schemaName && !field.middlewares?.length && !field.roles;
+  }
+}
+
+/** The part of type-graphql's field metadata `readEntityFieldsAsProperties` reads and sets. */
+interface FieldMetadataLike {
+  target: unknown;
+  name: string;
+  schemaName: string;
+  middlewares?: unknown[];
+  roles?: unknown[];
+  simple?: boolean;
+}
+
+/**
  * type-graphql refuses a schema with subscriptions unless it is given a pub/sub, even when
  * every `@Subscription` brings its own `subscribe` — as Atrium's do, taking the Redis
  * pub/sub from the context, so that building a schema needs no Redis. This stand-in
@@ -126,6 +158,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   // arguments in reverse and the SDL would read `setUserRoles(roles, userId)`. Declaration
   // order it is (type-graphql sorts by index itself when it calls the resolver).
   (getMetadataStorage() as unknown as { params: { index: number }[] }).params.sort((a, b) => a.index - b.index);
+  readEntityFieldsAsProperties();
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,

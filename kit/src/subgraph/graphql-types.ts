@@ -89,9 +89,10 @@ export class MoneyInput {
 @Directive('@cacheControl(inheritMaxAge: true)')
 @ObjectType()
 export class PageInfo {
-  @Field()
+  // Read as properties (no type-graphql wrapper per value): plain values, never promises.
+  @Field({ simple: true })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, simple: true })
   endCursor!: string | null;
 }

@@ -46,26 +46,30 @@ type ClassType<T> = new (...args: never[]) => T;
 /**
  * Declares `<Name>Connection` and `<Name>Edge` object types for `node`:
  * `@ObjectType() class WorkspaceConnection extends connectionType(Workspace, 'Workspace') {}`.
+ * Their fields are read as properties (`simple`: no type-graphql wrapper per value, see
+ * `readEntityFieldsAsProperties` in federation.ts) but `totalCount`, whose value is a
+ * promise (counted only when asked): a field without a resolver is not awaited by the
+ * compiled executor (graphql-jit), so a promise-valued field keeps its resolver.
  */
 export function connectionType<T>(node: ClassType<T>, name: string) {
   // Wrappers take their cache hint from the field that returns them (the connection's).
   @Directive('@cacheControl(inheritMaxAge: true)')
   @ObjectType(`${name}Edge`)
   class Edge {
-    @Field()
+    @Field({ simple: true })
     cursor!: string;
 
-    @Field(() => node)
+    @Field(() => node, { simple: true })
     node!: T;
   }
 
   // Decorated so subclasses inherit its fields; never emitted itself (not reachable).
   @ObjectType()
   abstract class ConnectionBase implements Connection<T> {
-    @Field(() => [Edge])
+    @Field(() => [Edge], { simple: true })
     edges!: Edge[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { simple: true })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'All matching items, across pages' })

@@ -131,6 +131,7 @@ describe('requests the direct path answers (Apollo Server not involved)', () => 
     ['@skip and @include by variables', { query: 'query ($s: Boolean!, $i: Boolean!) { named { name @skip(if: $s) ... on Place @include(if: $i) { city } } }', variables: { s: true, i: false } }],
     ['a custom scalar', { query: '{ at }' }],
     ['entities by key (federation)', { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Item { id name missing } } }', variables: { r: [{ __typename: 'Item', id: '7' }] } }],
+    ['a variable inside a representation literal', { query: 'query ($id: ID!) { _entities(representations: [{ __typename: "Item", id: $id }]) { ... on Item { id name } } }', variables: { id: '9' } }],
     ['an entity representation of an unknown type', { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Item { id } } }', variables: { r: [{ __typename: 'Nope', id: '7' }] } }],
     ['the subgraph\'s SDL (federation)', { query: '{ _service { sdl } }' }],
     ['__typename at the root', { query: '{ __typename ping }' }],

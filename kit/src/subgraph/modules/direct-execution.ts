@@ -9,6 +9,8 @@ import {
   parse,
   specifiedRules,
   validate,
+  visit,
+  BREAK,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -120,6 +122,29 @@ function isBadUserInput(error: GraphQLError): boolean {
 const userInputError = (error: GraphQLError) =>
   new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError ?? error, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
 
+/**
+ * Whether a variable sits inside a list or object literal (`_entities(representations:
+ * [{ __typename: "User", id: $id }])`): graphql-jit reads such a literal of a custom scalar
+ * without the request's variables (the `$id` is lost), so graphql-js runs these.
+ */
+function variablesInLiterals(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (node.value.kind === Kind.LIST || node.value.kind === Kind.OBJECT) {
+        visit(node.value, {
+          Variable() {
+            found = true;
+            return BREAK;
+          },
+        });
+      }
+      return found ? BREAK : false;
+    },
+  });
+  return found;
+}
+
 /** A graphql-jit error as graphql-js makes it: its `extensions` an object (graphql-jit's is fixed to undefined when there are none). */
 function withExtensions(error: GraphQLError): GraphQLError {
   if (error.extensions) return error;
@@ -161,8 +186,8 @@ export function directExecution(options: DirectExecutionOptions): DirectExecutio
     const key = operationName ?? '';
     let compiled = prepared.compiled.get(key);
     if (compiled === undefined) {
-      const made = compileQuery(schema, prepared.document, operationName);
-      compiled = isCompiledQuery(made) ? made : null;
+      const made = variablesInLiterals(prepared.document) ? undefined : compileQuery(schema, prepared.document, operationName);
+      compiled = made && isCompiledQuery(made) ? made : null;
       prepared.compiled.set(key, compiled);
     }
     return compiled;
