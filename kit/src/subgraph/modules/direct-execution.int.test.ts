@@ -29,8 +29,10 @@ const typeDefs = parse(`
   }
   type Item implements Named @key(fields: "id") { id: ID! name: String! missing: String! }
   type Place implements Named { name: String! city: String }
-  type Mutation { add(a: Int!, b: Int!): Int! }
+  type Mutation { add(a: Int!, b: Int!): Int! record(v: String!, delayMs: Int!): String! }
 `);
+
+const recorded = new Map<string, string[]>();
 
 const resolvers = {
   DateTime: DateTimeScalar,
@@ -54,7 +56,16 @@ const resolvers = {
     item: (_: unknown, { id }: { id: string }) => ({ id, name: `item ${id}`, missing: null }),
     me: (_: unknown, __: unknown, ctx: unknown) => (ctx as { caller: { userId: string } | null }).caller?.userId ?? null,
   },
-  Mutation: { add: (_: unknown, { a, b }: { a: number; b: number }) => a + b },
+  Mutation: {
+    add: (_: unknown, { a, b }: { a: number; b: number }) => a + b,
+    // What the request's mutations did so far, in order: a slow first field must finish before the second starts.
+    record: async (_: unknown, { v, delayMs }: { v: string; delayMs: number }, ctx: unknown) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const done = (recorded.get((ctx as { requestId: string }).requestId) ?? []).concat(v);
+      recorded.set((ctx as { requestId: string }).requestId, done);
+      return done.join(',');
+    },
+  },
 };
 
 let db: TestDatabase;
@@ -119,6 +130,7 @@ describe('requests the direct path answers (Apollo Server not involved)', () => 
     ['null variables and operation name', { query: '{ ping }', variables: null, operationName: null }],
     ['one of several operations', { query: 'query A { ping } query B { echo(text: "b") }', operationName: 'B' }],
     ['a mutation', { query: 'mutation { add(a: 2, b: 3) }' }],
+    ['mutation fields one after the other', { query: 'mutation { first: record(v: "1", delayMs: 40) second: record(v: "2", delayMs: 0) }' }],
     ['an error with a code', { query: '{ ping refused }' }],
     ['an internal error (masked)', { query: '{ broken }' }],
     ['an error setting the HTTP status', { query: '{ teapot }' }],
