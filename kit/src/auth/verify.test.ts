@@ -41,9 +41,12 @@ describe('token verification cache', () => {
   it('still refuses a remembered token once it has expired', async () => {
     const k = await keys();
     const verify = createTokenVerifier({ jwks: k.getKey, issuer: ISSUER, audience: AUDIENCE });
-    const token = await k.sign(Date.now() + 1_000);
+    // `exp` counts whole seconds: a whole second 2 to 3 s ahead, so that the first verification
+    // (on a busy machine too) meets a valid token; then waited out, however long that takes.
+    const expiresAt = (Math.floor(Date.now() / 1000) + 3) * 1000;
+    const token = await k.sign(expiresAt);
     await verify(token);
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 100));
     await expect(verify(token)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: 'Invalid access token: token expired' });
   });
 
