@@ -26,6 +26,26 @@ describe('profile summary', () => {
     expect(text).toContain(' 75.0%  execute  graphql:1');
   });
 
+  it('adds up inclusive time: a function counts in every sample it is on the stack of, once', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), children: [2] },
+        { id: 2, callFrame: frame('handle', 'file:///w/dist/kit/src/h.js'), children: [3, 4] },
+        { id: 3, callFrame: frame('execute', 'file:///w/node_modules/graphql/x.js'), children: [5] },
+        { id: 4, callFrame: frame('send', 'node:net') },
+        { id: 5, callFrame: frame('handle', 'file:///w/dist/kit/src/h.js') },
+      ],
+      samples: [3, 4, 5, 2],
+      timeDeltas: [100, 100, 100, 100],
+    };
+    const inclusive = summarizeProfile(profile).split('top functions by inclusive time')[1];
+    expect(inclusive).toContain('100.0%  handle  atrium:kit/src/h.js:1'); // once per sample, though twice on one stack
+    expect(inclusive).toContain(' 50.0%  execute  graphql/x.js:1');
+    expect(inclusive).toContain(' 25.0%  send  node::1');
+    expect(inclusive).not.toContain('(root)');
+  });
+
   it('counts only the samples inside a window when given one (the load, not the start-up)', () => {
     const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
     const profile: CpuProfile = {

@@ -28,11 +28,16 @@ export function packageOf(url: string): string {
 }
 
 /**
- * Self time per package and the top functions, as text: the first look at a profile.
- * Self time: the samples in which the function itself was running (not its callees).
+ * Self time per package and the top functions, then the top functions by inclusive time,
+ * as text: the first look at a profile. Self time: the samples in which the function itself
+ * was running (not its callees). Inclusive time: the samples in which it was on the stack —
+ * itself or anything it called, each function counted once per sample (what a request path
+ * costs, where self time spreads it over the callees).
  */
 export function summarizeProfile(profile: CpuProfile, top = 25, window?: ProfileWindow): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const self = new Map<number, number>();
   let at = profile.startTime ?? 0;
   profile.samples.forEach((id, i) => {
@@ -41,21 +46,33 @@ export function summarizeProfile(profile: CpuProfile, top = 25, window?: Profile
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
+  /** A function as the summary names it; with its file's name too (inclusive lists hold many of one package). */
+  const nameOf = (id: number, withFile = false) => {
+    const { callFrame } = byId.get(id)!;
+    const file = withFile && callFrame.url.includes('/') ? `/${callFrame.url.slice(callFrame.url.lastIndexOf('/') + 1)}` : '';
+    return `${callFrame.functionName || '(anonymous)'}  ${packageOf(callFrame.url)}${file}:${callFrame.lineNumber + 1}`;
+  };
   const packages = new Map<string, number>();
   const functions = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   for (const [id, micros] of self) {
-    const { callFrame } = byId.get(id)!;
-    const pkg = packageOf(callFrame.url);
+    const pkg = packageOf(byId.get(id)!.callFrame.url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + micros);
-    const name = `${callFrame.functionName || '(anonymous)'}  ${pkg}:${callFrame.lineNumber + 1}`;
-    functions.set(name, (functions.get(name) ?? 0) + micros);
+    functions.set(nameOf(id), (functions.get(nameOf(id)) ?? 0) + micros);
+    const onStack = new Set<string>();
+    for (let frame: number | undefined = id; frame !== undefined; frame = parentOf.get(frame)) onStack.add(nameOf(frame, true));
+    for (const name of onStack) inclusive.set(name, (inclusive.get(name) ?? 0) + micros);
   }
   const pct = (micros: number) => `${((100 * micros) / total).toFixed(1).padStart(5)}%`;
-  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const sorted = (m: Map<string, number>, n = top) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
   return [
     `self time by package (${(total / 1e6).toFixed(1)} s sampled${window ? ', during the load only' : ''}):`,
     ...sorted(packages).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
     'top functions by self time:',
     ...sorted(functions).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
+    'top functions by inclusive time (on the stack: itself and its callees):',
+    ...sorted(inclusive, top * 3)
+      .filter(([name]) => !name.startsWith('(root)'))
+      .map(([name, micros]) => `  ${pct(micros)}  ${name}`),
   ].join('\n');
 }
