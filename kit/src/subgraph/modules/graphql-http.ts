@@ -49,7 +49,8 @@ export interface GraphQLHttpOptions {
  * `config.PORT` (0 picks a free port, as tests do). Each request gets its own context
  * with the verified caller and its `x-request-id` (one is made up when absent). Closing
  * drains the requests in flight before the server closes. The gateway's requests (plain
- * JSON POSTs) skip Express (http-direct.ts): same body limit, signature check and errors.
+ * JSON POSTs) skip Express (http-direct.ts): same body limit, signature check and errors;
+ * and, when valid, Apollo Server's request pipeline too (direct-execution.ts).
  */
 export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService & { apollo: ApolloServer<Context> }> => ({
   name: 'http',
@@ -105,7 +106,8 @@ export const graphqlOverHttp = (options: GraphQLHttpOptions): Module<HttpService
     // server span is Express middleware (telemetry-http.ts).
     const tracing = !!options.telemetry?.enabled;
     // And, unless plugins need Apollo Server's pipeline, Apollo Server too when the request is
-    // one graphql-js runs as it is (direct-execution.ts).
+    // a valid query or mutation it would run as it is: compiled by graphql-jit, answered as
+    // Apollo Server answers (direct-execution.ts).
     const executor = options.plugins?.length ? undefined : directExecution({ schema, introspection: !production, formatError, metrics: options.metrics, observe: options.observe });
     direct = directRoute(
       log,
