@@ -1,5 +1,7 @@
 import { packageOf, summarizeProfile, type CpuProfile } from './profile-summary';
 
+const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+
 describe('profile summary', () => {
   it('names the package a script belongs to', () => {
     expect(packageOf('file:///w/node_modules/@apollo/gateway/dist/index.js')).toBe('@apollo/gateway');
@@ -10,7 +12,6 @@ describe('profile summary', () => {
   });
 
   it('adds up self time per package and per function', () => {
-    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
     const profile: CpuProfile = {
       nodes: [
         { id: 1, callFrame: frame('(root)', ''), children: [2, 3] },
@@ -27,7 +28,6 @@ describe('profile summary', () => {
   });
 
   it('adds up inclusive time: a function counts in every sample it is on the stack of, once', () => {
-    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
     const profile: CpuProfile = {
       nodes: [
         { id: 1, callFrame: frame('(root)', ''), children: [2] },
@@ -47,7 +47,6 @@ describe('profile summary', () => {
   });
 
   it('counts only the samples inside a window when given one (the load, not the start-up)', () => {
-    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
     const profile: CpuProfile = {
       nodes: [
         { id: 1, callFrame: frame('(root)', ''), children: [2, 3] },

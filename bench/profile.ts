@@ -6,9 +6,9 @@
  * `--direct` (with a subgraph's name) loads that subgraph directly with the query's direct
  * form, as the benchmark's target D does (through the gateway, deduplication and the
  * gateway's own rate decide how much of the load reaches it). Starts the benchmark stack with that process under
- * `--cpu-prof`, loads the gateway with one query (default `auth`, 15 s), stops it, and prints the functions with the most self time
- * and the most inclusive time (what a request path costs with its callees),
- * grouped by package. The `.cpuprofile` is kept for Chrome DevTools. Measure before you
+ * `--cpu-prof`, loads the gateway with one query (default `auth`, 15 s), stops it, and prints
+ * self time by package and by function, then the functions with the most inclusive time
+ * (what a request path costs with its callees). The `.cpuprofile` is kept for Chrome DevTools. Measure before you
  * change anything (docs/benchmarks.md, "Levers").
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';

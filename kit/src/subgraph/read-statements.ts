@@ -5,10 +5,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * The SQL of read-only finds, built once per *shape* — the `where` and page options with
  * every string and number left out — instead of once per request: MikroORM's `where`
  * processing, QueryBuilder and knex compiling were a large part of a list page's CPU
- * (docs/benchmarks.md, "Issue 14", lever 8 and its A/B). The statement is MikroORM's own: it is built by the
- * driver's `find` itself, with stand-in values in the slots, and executed the way its
- * QueryBuilder executes it (the connection's `execute`: the same formatting, logging,
- * statement counting and spans).
+ * (docs/benchmarks.md, "Issue 14", lever 8 and its A/B). The statement is MikroORM's own:
+ * it is built by the driver's `find` itself, with stand-in values in the slots, and sent
+ * as its QueryBuilder would send it — the same text and the same knex 'query' event, so
+ * `countStatements` and pg's spans see it (`select` in read-only.ts).
  *
  * A shape is only cached when its SQL is provably value-independent: built with two sets
  * of stand-ins, the SQL text is the same and every parameter is either one slot's stand-in
